@@ -1,0 +1,67 @@
+"""Ferry's wire protocol, sans-IO: frames, the msgpack codec and the session state machines.
+
+Nothing here touches sockets, threads, files or asyncio: bytes and events go in, frames and
+events come out. ``protocol.strategies`` (needs hypothesis) has fuzzing strategies.
+"""
+
+from .codec import decode, encode
+from .connection import Connection, negotiated_chunk_limit
+from .errors import (
+    ConfigError,
+    FerryError,
+    IntegrityError,
+    LocalProtocolError,
+    PeerGone,
+    ProtocolError,
+    StorageError,
+    SupervisionError,
+    TamperedError,
+    TransferCancelled,
+    TransferRejected,
+    WrongKeyError,
+)
+from .frames import Accept, Cancel, Chunk, Done, Eof, Error, Frame, Hello, Offer, Reject, Window
+from .limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, PROTOCOL_VERSION
+from .names import check_name, name_problem
+from .receiver import DEFAULT_WINDOW, ReceiverSession
+from .sender import SenderSession
+from .session import State
+
+__all__ = [
+    "BASE_CHUNK_SIZE",
+    "DEFAULT_CHUNK_SIZE",
+    "DEFAULT_WINDOW",
+    "PROTOCOL_VERSION",
+    "Accept",
+    "Cancel",
+    "Chunk",
+    "ConfigError",
+    "Connection",
+    "Done",
+    "Eof",
+    "Error",
+    "FerryError",
+    "Frame",
+    "Hello",
+    "IntegrityError",
+    "LocalProtocolError",
+    "Offer",
+    "PeerGone",
+    "ProtocolError",
+    "ReceiverSession",
+    "Reject",
+    "SenderSession",
+    "State",
+    "StorageError",
+    "SupervisionError",
+    "TamperedError",
+    "TransferCancelled",
+    "TransferRejected",
+    "Window",
+    "WrongKeyError",
+    "check_name",
+    "decode",
+    "encode",
+    "name_problem",
+    "negotiated_chunk_limit",
+]

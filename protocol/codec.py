@@ -1,0 +1,239 @@
+"""msgpack codec for frames: ``encode(frame) -> bytes`` and a strict ``decode(bytes) -> frame``.
+
+Wire format: every frame is one msgpack map ``{"type": TAG, field: value, ...}`` using only
+plain msgpack types (nil, bool, int, str, bin, array, map; never ext), so a browser with any
+standard msgpack library can speak it. Field names are the dataclass field names of
+:mod:`protocol.frames`; ``transfer_id`` and ``sha256`` are bin, ``features`` is an array.
+
+``decode`` trusts nothing: the message size, the msgpack syntax, the exact set of keys, the
+type and range of every value, and the safety of names are all checked, and the only
+exception that ever leaves it is :class:`~protocol.errors.ProtocolError`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import fields
+from typing import Any
+
+import msgpack
+
+from .errors import ProtocolError
+from .frames import (
+    TAGS,
+    TYPES,
+    Accept,
+    Cancel,
+    Chunk,
+    Done,
+    Eof,
+    Error,
+    Frame,
+    Hello,
+    Offer,
+    Reject,
+    Window,
+)
+from .limits import (
+    BASE_CHUNK_SIZE,
+    CHUNK_FRAME_OVERHEAD,
+    DEFAULT_MAX_MESSAGE_SIZE,
+    MAX_CODE_LENGTH,
+    MAX_FEATURE_LENGTH,
+    MAX_FEATURES,
+    MAX_FILE_SIZE,
+    MAX_MIME_LENGTH,
+    MAX_RESUME_KEY_LENGTH,
+    MAX_STORED_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    SHA256_BYTES,
+    TRANSFER_ID_BYTES,
+)
+from .names import check_name
+
+Validator = Callable[[str, Any], Any]
+
+#: Largest max_message_size / chunk size a peer may advertise (1 GiB): anything above is absurd.
+MAX_ADVERTISED_SIZE = 2**30
+MAX_VERSION = 2**16 - 1
+
+_CODE = re.compile(r"[a-z][a-z0-9-]*\Z")
+_FEATURE = re.compile(r"[a-z0-9][a-z0-9.-]*\Z")
+_MIME = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\Z")
+
+
+def _fail(key: str, problem: str) -> ProtocolError:
+    return ProtocolError(f"field {key!r} {problem}")
+
+
+def _uint(low: int, high: int) -> Validator:
+    def check(key: str, value: Any) -> int:
+        # bool is an int in Python but not on the wire: refuse it explicitly.
+        if type(value) is not int:
+            raise _fail(key, f"must be an integer, got {type(value).__name__}")
+        if not low <= value <= high:
+            raise _fail(key, f"is {value}, outside {low}..{high}")
+        return value
+
+    return check
+
+
+def _bin(length: int) -> Validator:
+    def check(key: str, value: Any) -> bytes:
+        if type(value) is not bytes:
+            raise _fail(key, f"must be binary, got {type(value).__name__}")
+        if len(value) != length:
+            raise _fail(key, f"must be {length} bytes, got {len(value)}")
+        return value
+
+    return check
+
+
+def _optional(inner: Validator) -> Validator:
+    def check(key: str, value: Any) -> Any:
+        return None if value is None else inner(key, value)
+
+    return check
+
+
+def _text(max_length: int, pattern: re.Pattern[str] | None = None, *, empty: bool = True):
+    def check(key: str, value: Any) -> str:
+        if type(value) is not str:
+            raise _fail(key, f"must be a string, got {type(value).__name__}")
+        if len(value) > max_length:
+            raise _fail(key, f"is {len(value)} characters, more than {max_length}")
+        if not value:
+            if empty:
+                return value
+            raise _fail(key, "must not be empty")
+        if pattern is not None and not pattern.match(value):
+            raise _fail(key, f"has an invalid value {value!r}")
+        if "\x00" in value:
+            raise _fail(key, "contains a NUL character")
+        return value
+
+    return check
+
+
+def _name(key: str, value: Any) -> str:
+    return check_name(value)
+
+
+def _data(key: str, value: Any) -> bytes:
+    if type(value) is not bytes:
+        raise _fail(key, f"must be binary, got {type(value).__name__}")
+    if not value:
+        raise _fail(key, "must not be empty")
+    return value
+
+
+def _features(key: str, value: Any) -> tuple[str, ...]:
+    if type(value) is not list:
+        raise _fail(key, f"must be an array, got {type(value).__name__}")
+    if len(value) > MAX_FEATURES:
+        raise _fail(key, f"lists {len(value)} features, more than {MAX_FEATURES}")
+    check = _text(MAX_FEATURE_LENGTH, _FEATURE, empty=False)
+    items = tuple(check(key, item) for item in value)
+    if len(set(items)) != len(items):
+        raise _fail(key, "lists a feature twice")
+    return items
+
+
+_tid = _bin(TRANSFER_ID_BYTES)
+_sha = _bin(SHA256_BYTES)
+_size = _uint(0, MAX_FILE_SIZE)
+_code = _text(MAX_CODE_LENGTH, _CODE, empty=False)
+_message = _text(MAX_TEXT_LENGTH)
+
+#: For each frame type, the validator of each field, in dataclass field order.
+SCHEMAS: dict[type, dict[str, Validator]] = {
+    Hello: {
+        "version": _uint(1, MAX_VERSION),
+        "max_message_size": _uint(BASE_CHUNK_SIZE + CHUNK_FRAME_OVERHEAD, MAX_ADVERTISED_SIZE),
+        "max_chunk_size": _uint(BASE_CHUNK_SIZE, MAX_ADVERTISED_SIZE),
+        "features": _features,
+    },
+    Offer: {
+        "transfer_id": _tid,
+        "name": _name,
+        "size": _size,
+        "mime_type": _text(MAX_MIME_LENGTH, _MIME),
+        "chunk_size": _uint(BASE_CHUNK_SIZE, MAX_ADVERTISED_SIZE),
+        "resume_key": _text(MAX_RESUME_KEY_LENGTH),
+        "mtime_ms": _uint(0, MAX_FILE_SIZE),
+    },
+    Accept: {"transfer_id": _tid, "offset": _size},
+    Reject: {"transfer_id": _tid, "code": _code, "message": _message},
+    Chunk: {"transfer_id": _tid, "offset": _size, "data": _data},
+    Window: {"transfer_id": _tid, "limit": _size},
+    Eof: {"transfer_id": _tid, "size": _size, "sha256": _sha},
+    Done: {
+        "transfer_id": _tid,
+        "sha256": _sha,
+        "stored_id": _text(MAX_STORED_ID_LENGTH),
+    },
+    Cancel: {"transfer_id": _tid, "reason": _message},
+    Error: {"transfer_id": _optional(_tid), "code": _code, "message": _message},
+}
+
+for _cls, _schema in SCHEMAS.items():  # the schema table must match the dataclasses exactly
+    assert tuple(_schema) == tuple(f.name for f in fields(_cls)), _cls
+_KEYS = {cls: frozenset(schema) | {"type"} for cls, schema in SCHEMAS.items()}
+
+
+def encode(frame: Frame) -> bytes:
+    """Serialise one frame to one msgpack message. Does not validate (decode does)."""
+    cls = type(frame)
+    if cls is Chunk:  # the hot path: skip the generic field walk
+        return msgpack.packb(
+            {
+                "type": "CHUNK",
+                "transfer_id": frame.transfer_id,
+                "offset": frame.offset,
+                "data": frame.data,
+            }
+        )
+    try:
+        tag = TAGS[cls]
+    except KeyError:
+        raise TypeError(f"not a Ferry frame: {frame!r}") from None
+    body: dict[str, Any] = {"type": tag}
+    for key in SCHEMAS[cls]:
+        value = getattr(frame, key)
+        body[key] = list(value) if isinstance(value, tuple) else value
+    return msgpack.packb(body)
+
+
+def decode(message: bytes, *, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> Frame:
+    """Parse one message into a frame, or raise :class:`ProtocolError` saying what was wrong."""
+    if not isinstance(message, bytes | bytearray | memoryview):
+        raise ProtocolError(f"expected a binary message, got {type(message).__name__}")
+    if len(message) > max_message_size:
+        raise ProtocolError(
+            f"message of {len(message)} bytes exceeds the maximum of {max_message_size}"
+        )
+    try:
+        body = msgpack.unpackb(
+            message,
+            raw=False,
+            strict_map_key=True,
+            use_list=True,
+        )
+    except Exception as exc:  # msgpack raises several unrelated types; all mean "malformed"
+        raise ProtocolError(f"not a valid msgpack message: {exc.__class__.__name__}") from None
+    if type(body) is not dict:
+        raise ProtocolError(f"frame must be a msgpack map, got {type(body).__name__}")
+    tag = body.get("type")
+    cls = TYPES.get(tag) if type(tag) is str else None
+    if cls is None:
+        raise ProtocolError(f"unknown frame type {tag!r}")
+    if body.keys() != _KEYS[cls]:
+        missing = sorted(_KEYS[cls] - body.keys())
+        extra = sorted(str(k) for k in body.keys() - _KEYS[cls])
+        raise ProtocolError(f"{tag} frame has missing fields {missing} or extra fields {extra}")
+    schema = SCHEMAS[cls]
+    try:
+        return cls(*[check(key, body[key]) for key, check in schema.items()])
+    except ProtocolError as exc:
+        raise ProtocolError(f"{tag} frame: {exc.message}", code=exc.code) from None

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Set-up and entry point for a fresh clone: `python3 run.py demo` or `python3 run.py test`.
+
+Builds `.venv` beside this file on first use (and again whenever pyproject.toml changes),
+installs Ferry into it with its test extras, then runs the command inside it. Needs only
+Python 3.11+ and pip, so the README's two commands are the whole set-up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".ferry-installed"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+USAGE = """usage: python3 run.py COMMAND [ARGS...]
+
+  demo [ARGS]   run `ferry demo` (a real transfer between two processes on loopback)
+  test [ARGS]   run ruff and the test suite (ARGS go to pytest)
+  bench [ARGS]  run a benchmark script: bench codec | bench transfer [ARGS]
+  ferry [ARGS]  run any `ferry` command inside the environment
+"""
+
+
+def _pyproject_digest() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def ensure_venv() -> None:
+    """Create the environment and (re)install when pyproject.toml changed."""
+    if sys.version_info < (3, 11):  # noqa: UP036 -- run.py may be started by an older python3
+        sys.exit(f"Ferry needs Python 3.11 or newer; this is {sys.version.split()[0]}")
+    digest = _pyproject_digest()
+    if STAMP.exists() and STAMP.read_text() == digest:
+        return
+    if not (BIN / "python").exists() and not (BIN / "python.exe").exists():
+        print(f"creating virtual environment in {VENV}", file=sys.stderr)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("installing Ferry and its test extras (first run only)", file=sys.stderr)
+    subprocess.run(
+        [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
+        check=True,
+    )
+    subprocess.run(
+        [str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"],
+        check=True,
+    )
+    STAMP.write_text(digest)
+
+
+def _run(argv: list[str]) -> int:
+    return subprocess.run(argv, cwd=ROOT).returncode
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0 if argv else 2
+    command, rest = argv[0], argv[1:]
+    if command not in {"demo", "test", "bench", "ferry"}:
+        print(USAGE, file=sys.stderr)
+        return 2
+    ensure_venv()
+    python = str(BIN / "python")
+    if command == "demo":
+        return _run([str(BIN / "ferry"), "demo", *rest])
+    if command == "ferry":
+        return _run([str(BIN / "ferry"), *rest])
+    if command == "bench":
+        if not rest:
+            print("usage: python3 run.py bench codec|transfer [ARGS]", file=sys.stderr)
+            return 2
+        return _run([python, "-m", f"benchmarks.{rest[0]}", *rest[1:]])
+    lint = _run([python, "-m", "ruff", "check", "."])
+    if lint:
+        return lint
+    return _run([python, "-m", "pytest", *rest])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
