@@ -93,7 +93,8 @@ class Connection:
             raise LocalProtocolError(f"no incoming transfer {transfer_id.hex()}") from None
 
     def pop_events(self) -> list[Event]:
-        events, self._events = self._events, []
+        events = self._events[:]
+        self._events.clear()  # in place: the sessions append to this same list
         return events
 
     # -- local actions -------------------------------------------------------------------

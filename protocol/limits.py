@@ -16,7 +16,7 @@ MAX_FILE_SIZE = 2**53 - 1
 
 #: Room a CHUNK frame needs beyond its data: map header, keys, type tag, 16-byte id,
 #: a 64-bit offset and a 32-bit bin header. tests/test_codec.py checks the bound holds.
-CHUNK_FRAME_OVERHEAD = 64
+CHUNK_FRAME_OVERHEAD = 96
 
 TRANSFER_ID_BYTES = 16
 SHA256_BYTES = 32

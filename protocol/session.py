@@ -58,7 +58,8 @@ class Session:
 
     def pop_events(self) -> list[Event]:
         """Events since the last call (only useful when the session owns its event list)."""
-        events, self._events[:] = list(self._events), []
+        events = self._events[:]
+        self._events.clear()
         return events
 
     # -- peer frames ---------------------------------------------------------------------

@@ -1,0 +1,22 @@
+"""Shared test set-up: hypothesis profiles.
+
+Profiles (choose with ``--hypothesis-profile NAME``):
+- ``default``: what ``python3 run.py test`` and CI use. No per-example deadline, because
+  these machines are shared and timing is noisy; the fuzz tests pin their own example
+  counts (10,000 each) with ``@settings``.
+- ``thorough``: ten times the examples for the property and stateful tests, for a long run.
+"""
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "default",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "thorough",
+    parent=settings.get_profile("default"),
+    max_examples=1000,
+)
+settings.load_profile("default")

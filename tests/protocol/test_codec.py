@@ -1,0 +1,144 @@
+"""The codec: every valid frame round-trips; everything else is refused with ProtocolError."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import msgpack
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from protocol import strategies as fs
+from protocol.codec import decode, encode
+from protocol.errors import ProtocolError
+from protocol.frames import Chunk, Error, Hello, Offer
+from protocol.limits import CHUNK_FRAME_OVERHEAD, MAX_FILE_SIZE
+
+FUZZ = settings(max_examples=10_000)
+
+
+@pytest.mark.parametrize("frame_type", list(fs.FRAME_STRATEGIES), ids=lambda t: t.__name__)
+def test_every_frame_type_round_trips(frame_type: type) -> None:
+    @given(fs.FRAME_STRATEGIES[frame_type]())
+    def round_trip(frame: object) -> None:
+        assert decode(encode(frame)) == frame
+
+    round_trip()
+
+
+@FUZZ
+@given(st.binary(max_size=512))
+def test_arbitrary_bytes_raise_only_protocol_error(message: bytes) -> None:
+    try:
+        frame = decode(message)
+    except ProtocolError:
+        return
+    assert decode(encode(frame)) == frame  # whatever decodes is a real, valid frame
+
+
+_leaves = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats()
+    | st.text(max_size=12)
+    | st.binary(max_size=40)
+)
+_keys = st.sampled_from(["type", "transfer_id", "offset", "data", "name", "size"]) | st.text(
+    max_size=8
+)
+_tags = st.sampled_from(["HELLO", "OFFER", "CHUNK", "EOF", "DONE", "ERROR", "WINDOW"])
+# Flat on purpose: recursive strategies are slow to draw, and the decoder refuses any nesting
+# it does not expect before it looks inside.
+_msgpack_values = st.one_of(
+    _leaves,
+    st.lists(_leaves, max_size=4),
+    st.dictionaries(_keys, _leaves | st.lists(_leaves, max_size=3), max_size=7),
+    st.tuples(_tags, st.dictionaries(_keys, _leaves, max_size=7)).map(
+        lambda pair: {**pair[1], "type": pair[0]}
+    ),
+)
+
+
+@FUZZ
+@given(_msgpack_values)
+def test_arbitrary_msgpack_values_raise_only_protocol_error(value: object) -> None:
+    with contextlib.suppress(ProtocolError):
+        decode(msgpack.packb(value))
+
+
+@FUZZ
+@given(fs.mutated_messages())
+def test_mutated_frames_decode_validly_or_raise_protocol_error(message: bytes) -> None:
+    try:
+        frame = decode(message)
+    except ProtocolError:
+        return
+    assert decode(encode(frame)) == frame
+
+
+@settings(max_examples=3_000)
+@given(fs.malformed_messages())
+def test_malformed_messages_are_always_refused(message: bytes) -> None:
+    with pytest.raises(ProtocolError):
+        decode(message)
+
+
+@given(fs.oversized_messages(1024))
+def test_oversized_messages_are_refused_before_parsing(message: bytes) -> None:
+    with pytest.raises(ProtocolError, match="exceeds the maximum"):
+        decode(message, max_message_size=1024)
+
+
+def test_chunk_overhead_bound_holds_for_the_largest_header() -> None:
+    data = os.urandom(70_000)  # needs a bin32 header, the largest
+    message = encode(Chunk(b"\xff" * 16, MAX_FILE_SIZE, data))
+    assert len(message) - len(data) <= CHUNK_FRAME_OVERHEAD
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ([1, 2], "must be a msgpack map"),
+        ({"type": "NOPE"}, "unknown frame type 'NOPE'"),
+        ({"type": "ACCEPT", "transfer_id": b"x" * 16}, "missing fields ['offset']"),
+        ({"type": "ACCEPT", "transfer_id": b"x" * 16, "offset": -1}, "'offset' is -1"),
+        ({"type": "ACCEPT", "transfer_id": b"x" * 16, "offset": True}, "must be an integer"),
+        ({"type": "ACCEPT", "transfer_id": b"x" * 15, "offset": 0}, "must be 16 bytes"),
+        ({"type": "WINDOW", "transfer_id": b"x" * 16, "limit": 2**60}, "outside 0..9007"),
+    ],
+)
+def test_error_messages_say_what_was_wrong(body: object, expected: str) -> None:
+    with pytest.raises(ProtocolError) as info:
+        decode(msgpack.packb(body))
+    assert expected in str(info.value)
+
+
+@pytest.mark.parametrize("name", ["../etc/passwd", "/abs", "a/../../b", "nul\x00", "CON", "a\\b"])
+def test_offer_with_unsafe_name_is_refused(name: str) -> None:
+    offer = Offer(b"i" * 16, name, 1, "", 16384, "", 0)
+    with pytest.raises(ProtocolError) as info:
+        decode(encode(offer))
+    assert info.value.code == "unsafe-name"
+
+
+def test_text_message_is_refused() -> None:
+    with pytest.raises(ProtocolError, match="binary message"):
+        decode("HELLO")  # type: ignore[arg-type]
+
+
+def test_error_frame_may_carry_no_transfer_id() -> None:
+    assert decode(encode(Error(None, "protocol", "bad"))) == Error(None, "protocol", "bad")
+
+
+def test_wire_format_is_a_plain_map_a_browser_can_read() -> None:
+    body = msgpack.unpackb(encode(Hello(1, 262144, 65536, ("resume",))), raw=False)
+    assert body == {
+        "type": "HELLO",
+        "version": 1,
+        "max_message_size": 262144,
+        "max_chunk_size": 65536,
+        "features": ["resume"],
+    }
