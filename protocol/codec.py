@@ -225,6 +225,18 @@ def decode(message: bytes, *, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) 
     if type(body) is not dict:
         raise ProtocolError(f"frame must be a msgpack map, got {type(body).__name__}")
     tag = body.get("type")
+    if tag == "CHUNK" and len(body) == 4:  # the hot path: the same checks, inlined
+        tid, offset, data = body.get("transfer_id"), body.get("offset"), body.get("data")
+        if (
+            type(tid) is bytes
+            and len(tid) == TRANSFER_ID_BYTES
+            and type(offset) is int
+            and 0 <= offset <= MAX_FILE_SIZE
+            and type(data) is bytes
+            and data
+        ):
+            return Chunk(tid, offset, data)
+        # otherwise fall through: the generic path says precisely what is wrong
     cls = TYPES.get(tag) if type(tag) is str else None
     if cls is None:
         raise ProtocolError(f"unknown frame type {tag!r}")
