@@ -146,6 +146,9 @@ class Connection:
     def send_chunk(self, transfer_id: bytes, data: bytes) -> Chunk:
         return self.sender(transfer_id).send_chunk(data)
 
+    def admit_chunk(self, chunk: Chunk) -> Chunk:
+        return self.sender(chunk.transfer_id).admit(chunk)
+
     def finish(self, transfer_id: bytes, sha256: bytes) -> list[Frame]:
         return self.sender(transfer_id).finish(sha256)
 

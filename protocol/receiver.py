@@ -11,6 +11,7 @@ from __future__ import annotations
 from .errors import IntegrityError, LocalProtocolError, ProtocolError, TransferRejected
 from .events import Completed, DataReceived, EofReceived, Event, Progress
 from .frames import Accept, Chunk, Done, Eof, Frame, Offer, Reject, Window
+from .sender import PROGRESS_STEP
 from .session import Session, State
 
 #: Bytes the sender may run ahead of what the receiver made durable.
@@ -35,6 +36,7 @@ class ReceiverSession(Session):
         self.durable_offset = 0  # bytes the host has made durable
         self.granted = 0  # the credit we gave
         self.declared_sha256: bytes | None = None
+        self._next_progress = PROGRESS_STEP
 
     # -- local events ----------------------------------------------------------------------
 
@@ -45,6 +47,7 @@ class ReceiverSession(Session):
             raise LocalProtocolError(f"accept offset {offset} outside 0..{self.size}")
         self.state = State.RECEIVING
         self.expected_offset = self.durable_offset = self.granted = offset
+        self._next_progress = offset + PROGRESS_STEP
         return [Accept(self.transfer_id, offset), *self._grant()]
 
     def reject(self, code: str, message: str) -> list[Frame]:
@@ -64,7 +67,9 @@ class ReceiverSession(Session):
         if upto == self.durable_offset:
             return []
         self.durable_offset = upto
-        self._events.append(Progress(self.transfer_id, upto, self.size))
+        if upto >= self._next_progress or upto == self.size:
+            self._next_progress = upto + PROGRESS_STEP
+            self._events.append(Progress(self.transfer_id, upto, self.size))
         return self._grant() if self.state is State.RECEIVING else []
 
     def complete(self, sha256: bytes, stored_id: str) -> list[Frame]:

@@ -54,8 +54,14 @@ class SenderSession(Session):
 
     def send_chunk(self, data: bytes) -> Chunk:
         """Frame the next ``data`` bytes of the file. Raises if they exceed the credit."""
+        return self.admit(Chunk(self.transfer_id, self.next_offset, data))
+
+    def admit(self, chunk: Chunk) -> Chunk:
+        """Check a CHUNK built elsewhere (the Chunker) is the next one and within credit."""
         self._require(State.SENDING)
-        n = len(data)
+        n = len(chunk.data)
+        if chunk.offset != self.next_offset or chunk.transfer_id != self.transfer_id:
+            raise LocalProtocolError(f"chunk at {chunk.offset}, expected {self.next_offset}")
         if not 0 < n <= self.chunk_size:
             raise LocalProtocolError(f"chunk of {n} bytes; must be 1..{self.chunk_size}")
         end = self.next_offset + n
@@ -63,12 +69,11 @@ class SenderSession(Session):
             raise LocalProtocolError(
                 f"chunk would end at {end}, past the credit {self.credit} or size {self.size}"
             )
-        frame = Chunk(self.transfer_id, self.next_offset, data)
         self.next_offset = end
         if end >= self._next_progress or end == self.size:
             self._next_progress = end + PROGRESS_STEP
             self._events.append(Progress(self.transfer_id, end, self.size))
-        return frame
+        return chunk
 
     def finish(self, sha256: bytes) -> list[Frame]:
         """Every byte was sent: declare the size and SHA-256 of the whole file."""

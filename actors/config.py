@@ -1,0 +1,28 @@
+"""Settings of one Channel (one peer connection) and its stage actors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from protocol.limits import DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
+from protocol.receiver import DEFAULT_WINDOW
+
+from .destination import Destination
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    destination: Destination
+    #: Local addresses ICE may gather (None: what aioice picks; tests use 127.0.0.1).
+    ice_addresses: tuple[str, ...] | None = None
+    #: STUN/TURN URLs. Empty by default so nothing is sent beyond the peers themselves.
+    ice_servers: tuple[str, ...] = ()
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    window: int = DEFAULT_WINDOW
+    max_file_size: int = MAX_FILE_SIZE
+    #: Keep at most this much queued in the data channel (its bufferedAmountLowThreshold).
+    buffer_threshold: int = 1 << 20
+    #: "auto" (uvloop where installed), "uvloop" or "asyncio".
+    loop: str = "auto"
+    #: Test hook: seconds each Reassembler write sleeps, to play a slow disk.
+    write_delay: float = 0.0

@@ -1,0 +1,235 @@
+"""The ``ferry`` command line: receive, send, demo, and the vault commands.
+
+Errors are one line on stderr and a non-zero exit status; progress bars go to stderr and
+the figures to stdout, so ``ferry send ... > log`` keeps a clean record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from protocol.errors import FerryError
+
+from .config import EngineConfig, parse_size
+from .engine import Engine, IncomingOffer, Peer
+from .signaling import TcpSignaling, parse_host_port
+from .transfer import Transfer, TransferGroup, TransferProgress, TransferResult
+
+logger = logging.getLogger("ferry")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(level=level, format="ferry: %(levelname)s: %(message)s", stream=sys.stderr)
+    if verbosity < 2:  # aiortc and aioice are chatty about things Ferry already handles
+        for name in ("aiortc", "aioice"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def _common_network(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ice-address",
+        action="append",
+        metavar="ADDR",
+        help="local address ICE may use (repeatable; default: $FERRY_ICE_ADDRESSES, "
+        "else every interface aioice finds)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="give up connecting after this long (default 30)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ferry", description="Peer-to-peer file transfer over WebRTC data channels."
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    receive = commands.add_parser("receive", help="wait for a sender and store what it sends")
+    receive.add_argument("--listen", required=True, metavar="HOST:PORT")
+    receive.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    receive.add_argument("--once", action="store_true", help="exit after one sender")
+    receive.add_argument("--max-size", default=None, help="refuse files larger than this")
+    _common_network(receive)
+
+    send = commands.add_parser("send", help="send files or folders to a receiver")
+    send.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    send.add_argument("--connect", required=True, metavar="HOST:PORT")
+    send.add_argument("--chunk-size", default="16k", help="16k (default), 64k, 256k")
+    _common_network(send)
+
+    demo = commands.add_parser("demo", help="a real transfer between two processes, locally")
+    demo.add_argument("path", nargs="?", type=Path, help="file to send (default: generated)")
+    demo.add_argument("--size", default="64m", help="size of the generated file (default 64m)")
+    demo.add_argument("--chunk-size", default="16k")
+
+    from .cli_vault import add_vault_commands
+
+    add_vault_commands(commands)
+    return parser
+
+
+# -- receive ------------------------------------------------------------------------------
+
+
+async def receive(args: argparse.Namespace) -> int:
+    host, port = parse_host_port(args.listen)
+    config = EngineConfig(
+        output_dir=args.out,
+        accept_all=True,
+        ice_addresses=tuple(args.ice_address) if args.ice_address else None,
+        connect_timeout=args.timeout,
+        **({"max_file_size": parse_size(args.max_size)} if args.max_size else {}),
+    )
+    failures = 0
+    async with Engine(config) as engine:
+        while True:
+            signaling = TcpSignaling(host, port, listen=True)
+            await signaling.bind()
+            print(f"listening on {host}:{signaling.bound_port}", flush=True)
+            try:
+                peer = await engine.listen(signaling)
+            except FerryError as exc:
+                print(f"ferry: error: {exc.message}", file=sys.stderr)
+                failures += 1
+                if args.once:
+                    return EXIT_FAILED
+                continue
+            failures += await _serve(peer)
+            if args.once:
+                return EXIT_OK if failures == 0 else EXIT_FAILED
+
+
+async def _serve(peer: Peer) -> int:
+    """Report each incoming file until the sender leaves; return how many failed."""
+    failures = 0
+
+    def report(transfer: Transfer, item: object) -> None:
+        nonlocal failures
+        if isinstance(item, TransferResult):
+            print(_summary("received", item), flush=True)
+        elif isinstance(item, FerryError):
+            failures += 1
+            print(f"ferry: error: {transfer.name}: {item.message}", file=sys.stderr, flush=True)
+
+    def on_offer(offer: IncomingOffer) -> None:
+        offer.transfer.add_listener(lambda item: report(offer.transfer, item))
+
+    peer.on_offer = on_offer
+    await peer.wait_closed()
+    await peer.close()
+    return failures
+
+
+def _summary(verb: str, result: TransferResult) -> str:
+    rate = result.size / result.seconds / 1e6 if result.seconds > 0 else 0.0
+    where = result.path or result.stored_id
+    return (
+        f"{verb} {result.name}: {result.size:,} bytes in {result.seconds:.2f}s "
+        f"({rate:.1f} MB/s) sha256 {result.sha256} -> {where}"
+    )
+
+
+# -- send --------------------------------------------------------------------------------
+
+
+async def send(args: argparse.Namespace) -> int:
+    host, port = parse_host_port(args.connect)
+    missing = [str(p) for p in args.paths if not p.exists()]
+    if missing:
+        raise FerryError(f"no such file or folder: {', '.join(missing)}", code="config")
+    config = EngineConfig(
+        chunk_size=parse_size(args.chunk_size),
+        ice_addresses=tuple(args.ice_address) if args.ice_address else None,
+        connect_timeout=args.timeout,
+    )
+    async with Engine(config) as engine:
+        peer = await engine.connect(TcpSignaling(host, port, listen=False))
+        transfers: list[Transfer] = []
+        for path in args.paths:
+            sent = peer.send(path)
+            transfers.extend(sent if isinstance(sent, TransferGroup) else [sent])
+        ok = await _await_with_progress(transfers)
+        await peer.close()
+    return EXIT_OK if ok == len(transfers) else EXIT_FAILED
+
+
+async def _await_with_progress(transfers: list[Transfer]) -> int:
+    """Show a bar per active file, a line per finished one; return how many succeeded."""
+    from tqdm import tqdm
+
+    bars: dict[bytes, tqdm] = {}
+    succeeded = 0
+
+    def on_item(transfer: Transfer, item: object) -> None:
+        nonlocal succeeded
+        bar = bars.get(transfer.id)
+        if isinstance(item, TransferProgress):
+            if bar is None:
+                bar = bars[transfer.id] = tqdm(
+                    total=transfer.size,
+                    desc=transfer.name[-30:],
+                    unit="B",
+                    unit_scale=True,
+                    unit_divisor=1024,
+                    leave=False,
+                    file=sys.stderr,
+                    disable=None,  # no bar when stderr is not a terminal
+                )
+            bar.update(item.done - bar.n)
+            return
+        if bar is not None:
+            bar.close()
+            del bars[transfer.id]
+        if isinstance(item, TransferResult):
+            succeeded += 1
+            tqdm.write(_summary("sent", item), file=sys.stdout)
+        elif isinstance(item, FerryError):
+            tqdm.write(f"ferry: error: {transfer.name}: {item.message}", file=sys.stderr)
+
+    for transfer in transfers:
+        transfer.add_listener(lambda item, t=transfer: on_item(t, item))
+    await asyncio.gather(*transfers, return_exceptions=True)
+    return succeeded
+
+
+# -- entry point -------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    try:
+        if args.command == "vault":
+            from .cli_vault import run_vault_command
+
+            return run_vault_command(args)
+        if args.command == "demo":
+            from .demo import run_demo
+
+            return run_demo(args)
+        runner = receive if args.command == "receive" else send
+        return asyncio.run(runner(args))
+    except FerryError as exc:
+        print(f"ferry: error: {exc.message}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("ferry: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The settings a host gives an :class:`~engine.Engine`, checked once, up front."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from actors.ice import addresses_from_environment, parse_addresses
+from protocol.errors import ConfigError
+from protocol.limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
+from protocol.receiver import DEFAULT_WINDOW
+
+_SIZE = re.compile(r"^\s*(\d+)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def parse_size(text: str | int) -> int:
+    """``16k``, ``64KiB``, ``1m``, ``65536``: sizes as people write them (binary units)."""
+    if isinstance(text, int):
+        return text
+    match = _SIZE.match(text)
+    if match is None:
+        raise ConfigError(f"not a size: {text!r} (examples: 16k, 64KiB, 1m, 65536)")
+    return int(match.group(1)) * _UNITS[match.group(2).lower()]
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """What an Engine needs. Only ``output_dir`` is needed to receive; nothing to send."""
+
+    output_dir: Path | None = None
+    #: Preferred chunk size for files we send; larger than 16 KiB only if the peer agrees.
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    #: Credit a receiver grants beyond what its disk has taken (bounds its memory).
+    window: int = DEFAULT_WINDOW
+    #: Largest file this engine accepts from a peer.
+    max_file_size: int = MAX_FILE_SIZE
+    #: Transfers in flight at once on one peer; more are queued.
+    max_concurrent: int = 8
+    #: Local addresses ICE may use; None means FERRY_ICE_ADDRESSES, else aioice's choice.
+    ice_addresses: tuple[str, ...] | None = None
+    #: STUN/TURN server URLs; empty keeps all traffic between the two peers.
+    ice_servers: tuple[str, ...] = ()
+    buffer_threshold: int = 1 << 20
+    #: Event loop for the Channel thread: "auto" (uvloop if installed), "uvloop", "asyncio".
+    loop: str = "auto"
+    max_restarts: int = 3
+    restart_window: float = 10.0
+    connect_timeout: float = 30.0
+    #: Accept every incoming offer without asking (the CLI receiver does).
+    accept_all: bool = False
+    #: Test hook: seconds each receiver write sleeps, to play a slow disk.
+    write_delay: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.output_dir is not None:
+            path = Path(self.output_dir).expanduser()
+            object.__setattr__(self, "output_dir", path)
+            if not path.is_dir():
+                raise ConfigError(f"output folder {path} does not exist or is not a folder")
+            if not os.access(path, os.W_OK | os.X_OK):
+                raise ConfigError(f"output folder {path} is not writable")
+        if self.chunk_size < BASE_CHUNK_SIZE:
+            raise ConfigError(f"chunk size must be at least {BASE_CHUNK_SIZE} bytes (16k)")
+        if self.window < self.chunk_size:
+            raise ConfigError("the window must hold at least one chunk")
+        if not 0 < self.max_file_size <= MAX_FILE_SIZE:
+            raise ConfigError(f"max file size must be 1..{MAX_FILE_SIZE}")
+        if self.max_concurrent < 1:
+            raise ConfigError("max_concurrent must be at least 1")
+        if self.loop not in {"auto", "uvloop", "asyncio"}:
+            raise ConfigError(f"loop must be auto, uvloop or asyncio, not {self.loop!r}")
+        addresses = parse_addresses(self.ice_addresses)
+        if addresses is None:
+            addresses = addresses_from_environment()
+        object.__setattr__(self, "ice_addresses", addresses)

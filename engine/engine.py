@@ -1,0 +1,426 @@
+"""The Engine: what a host application creates to send and receive files.
+
+::
+
+    async with Engine(EngineConfig(output_dir="inbox")) as engine:
+        peer = await engine.connect(TcpSignaling("127.0.0.1", 9000, listen=False))
+        result = await peer.send("movie.mkv")            # a Transfer: await, cancel, progress
+
+    # the other side
+    async with Engine(EngineConfig(output_dir="inbox")) as engine:
+        peer = await engine.listen(TcpSignaling("127.0.0.1", 9000, listen=True))
+        async for offer in peer.offers():
+            transfer = offer.accept()                     # or offer.reject("no thanks")
+
+Everything here runs on the host's event loop. The Channel actor (aiortc, on its own loop
+and thread) reports protocol events through a thread-safe callback, which the Peer moves
+onto the host loop before touching any Transfer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import mimetypes
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pykka
+
+from actors import commands as cmd
+from actors.channel import Channel
+from actors.config import ChannelConfig
+from actors.destination import Destination, FolderDestination
+from actors.supervisor import InjectFault, RestartPolicy, Supervisor
+from protocol.errors import (
+    ConfigError,
+    FerryError,
+    PeerGone,
+    ProtocolError,
+    TransferCancelled,
+)
+from protocol.events import (
+    Cancelled,
+    Completed,
+    ConnectionFailed,
+    Event,
+    Failed,
+    HandshakeComplete,
+    OfferReceived,
+    Progress,
+)
+from protocol.frames import Offer
+from protocol.names import name_problem
+
+from .config import EngineConfig
+from .signaling import Signaling
+from .transfer import Transfer, TransferGroup
+
+logger = logging.getLogger(__name__)
+
+
+class Engine:
+    """Owns the supervisor and the peers; create one per application."""
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.config = config or EngineConfig()
+        self.destination: Destination | None = (
+            FolderDestination(self.config.output_dir) if self.config.output_dir else None
+        )
+        self.supervisor: pykka.ActorRef[Any] | None = None
+        self.peers: set[Peer] = set()
+
+    async def __aenter__(self) -> Engine:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def start(self) -> None:
+        if self.supervisor is None:
+            policy = RestartPolicy(self.config.max_restarts, self.config.restart_window)
+            self.supervisor = Supervisor.start(policy)
+
+    async def close(self) -> None:
+        """Close every peer, then stop the supervisor (children first, as Mopidy does)."""
+        for peer in list(self.peers):
+            await peer.close()
+        if self.supervisor is not None:
+            supervisor, self.supervisor = self.supervisor, None
+            await asyncio.get_running_loop().run_in_executor(None, supervisor.stop)
+
+    async def connect(self, signaling: Signaling) -> Peer:
+        """Reach a listening peer: we make the WebRTC offer."""
+        peer = self._new_peer(signaling)
+        await peer._open(offerer=True)
+        return peer
+
+    async def listen(self, signaling: Signaling) -> Peer:
+        """Wait for a peer to connect through ``signaling``: we answer its offer."""
+        peer = self._new_peer(signaling)
+        await peer._open(offerer=False)
+        return peer
+
+    def _new_peer(self, signaling: Signaling) -> Peer:
+        if self.supervisor is None:
+            raise ConfigError("start the Engine first (use `async with Engine(...)`)")
+        peer = Peer(self, signaling)
+        self.peers.add(peer)
+        return peer
+
+
+class IncomingOffer:
+    """A file a peer wants to send us: accept it or reject it."""
+
+    def __init__(self, peer: Peer, offer: Offer, transfer: Transfer) -> None:
+        self.peer = peer
+        self.offer = offer
+        self.transfer = transfer
+        self.answered = False
+
+    @property
+    def name(self) -> str:
+        return self.offer.name
+
+    @property
+    def size(self) -> int:
+        return self.offer.size
+
+    @property
+    def mime_type(self) -> str:
+        return self.offer.mime_type
+
+    def accept(self) -> Transfer:
+        if not self.answered:
+            self.answered = True
+            if self.peer.engine.destination is None:
+                self.reject("this engine has no output folder")
+                return self.transfer
+            self.peer.channel.tell(cmd.AnswerOffer(self.offer.transfer_id, accept=True))
+        return self.transfer
+
+    def reject(self, reason: str = "rejected by the user", code: str = "rejected") -> None:
+        if not self.answered:
+            self.answered = True
+            answer = cmd.AnswerOffer(self.offer.transfer_id, False, code=code, message=reason)
+            self.peer.channel.tell(answer)
+
+
+class Peer:
+    """One connected peer: send files to it, take offers from it."""
+
+    def __init__(self, engine: Engine, signaling: Signaling) -> None:
+        self.engine = engine
+        self.config = engine.config
+        self.signaling = signaling
+        self.loop = asyncio.get_running_loop()
+        self.transfers: dict[bytes, Transfer] = {}
+        self.error: FerryError | None = None
+        self.on_offer: Callable[[IncomingOffer], None] | None = None
+        self._offers: asyncio.Queue[IncomingOffer | None] = asyncio.Queue()
+        self._handshake: asyncio.Future[None] = self.loop.create_future()
+        self._closed = asyncio.Event()
+        self._slots = asyncio.Semaphore(self.config.max_concurrent)
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._queued: dict[bytes, cmd.SendFile] = {}  # waiting for a free slot
+        channel_config = ChannelConfig(
+            destination=engine.destination or _NoDestination(),
+            ice_addresses=self.config.ice_addresses,
+            ice_servers=self.config.ice_servers,
+            chunk_size=self.config.chunk_size,
+            window=self.config.window,
+            max_file_size=self.config.max_file_size,
+            buffer_threshold=self.config.buffer_threshold,
+            loop=self.config.loop,
+            write_delay=self.config.write_delay,
+        )
+        self.channel = Channel.start(channel_config, self._from_channel, engine.supervisor)
+
+    # -- connecting ------------------------------------------------------------------------------
+
+    async def _open(self, *, offerer: bool) -> None:
+        try:
+            await self.signaling.open()  # a listener may wait for its peer as long as it likes
+            await asyncio.wait_for(self._handshake_steps(offerer), self.config.connect_timeout)
+        except TimeoutError:
+            await self.close()
+            raise PeerGone(
+                f"no connection to the peer within {self.config.connect_timeout:g}s"
+            ) from None
+        except BaseException:
+            await self.close()
+            raise
+        self._spawn(self._watch_signaling())
+
+    async def _handshake_steps(self, offerer: bool) -> None:
+        if offerer:
+            offer = await self._ask(cmd.CreateOffer())
+            await self.signaling.send(offer)
+            answer = await self._expect("answer")
+            await self._ask(cmd.SetRemoteAnswer(answer["sdp"], "answer"))
+        else:
+            offer = await self._expect("offer")
+            answer = await self._ask(cmd.AcceptRemoteOffer(offer["sdp"], "offer"))
+            await self.signaling.send(answer)
+        await self._handshake
+
+    async def _ask(self, command: Any) -> Any:
+        self.channel.tell(command)
+        return await asyncio.wrap_future(command.reply)
+
+    async def _expect(self, kind: str) -> dict[str, Any]:
+        message = await self.signaling.receive()
+        if message.get("type") != kind or not isinstance(message.get("sdp"), str):
+            raise ProtocolError(
+                f"expected an SDP {kind} from the peer, got {message.get('type')!r}"
+            )
+        return message
+
+    async def _watch_signaling(self) -> None:
+        """The signaling connection stays open: when it closes, the peer is gone."""
+        reason = "the peer disconnected"
+        try:
+            while (await self.signaling.receive()).get("type") != "bye":
+                pass
+        except FerryError as exc:
+            reason = exc.message
+        if not self._closed.is_set():
+            with contextlib.suppress(pykka.ActorDeadError):
+                self.channel.tell(cmd.LinkLost(reason))
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    def send(self, path: str | os.PathLike[str]) -> Transfer | TransferGroup:
+        """Send a file (a :class:`Transfer`) or a folder (a :class:`TransferGroup`)."""
+        source = Path(path).expanduser()
+        if self.error is not None or self._closed.is_set():
+            raise PeerGone(f"not connected: {self.error.message if self.error else 'closed'}")
+        if source.is_dir():
+            files = _files_under(source)
+            return TransferGroup(source.name, [self._send_file(p, n) for p, n in files])
+        if not source.exists():
+            raise ConfigError(f"{source}: no such file or folder")
+        return self._send_file(source, source.name)
+
+    def _send_file(self, path: Path, name: str) -> Transfer:
+        problem = name_problem(name)
+        if problem is not None:
+            raise ConfigError(f"cannot send {path}: {problem}")
+        try:
+            stat = path.stat()
+            with open(path, "rb"):  # readable now, or a clear error now
+                pass
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+        if not path.is_file():
+            raise ConfigError(f"{path} is not a regular file")
+        transfer_id = secrets.token_bytes(16)
+        request = cmd.SendFile(
+            transfer_id=transfer_id,
+            path=str(path.resolve()),
+            name=name,
+            size=stat.st_size,
+            mtime_ns=stat.st_mtime_ns,
+            mime_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+            resume_key=hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32],
+        )
+        transfer = Transfer(transfer_id, name, stat.st_size, "send", self._cancel)
+        self.transfers[transfer_id] = transfer
+        self._queued[transfer_id] = request
+        self._spawn(self._start_when_free(transfer, request))
+        return transfer
+
+    async def _start_when_free(self, transfer: Transfer, request: cmd.SendFile) -> None:
+        async with self._slots:
+            if self._queued.pop(transfer.id, None) is None:
+                return  # cancelled while it waited for a slot
+            self.channel.tell(request)
+            with contextlib.suppress(FerryError):
+                await transfer
+
+    def _cancel(self, transfer_id: bytes, reason: str) -> None:
+        if self._queued.pop(transfer_id, None) is not None:
+            # Never offered: there is nothing to tell the peer.
+            self.transfers[transfer_id].fail(TransferCancelled(f"cancelled: {reason}"))
+            return
+        with contextlib.suppress(pykka.ActorDeadError):
+            self.channel.tell(cmd.CancelTransfer(transfer_id, reason))
+
+    # -- receiving ------------------------------------------------------------------------------
+
+    async def offers(self) -> AsyncIterator[IncomingOffer]:
+        """Offers from the peer, until it disconnects."""
+        while True:
+            offer = await self._offers.get()
+            if offer is None:
+                self._offers.put_nowait(None)
+                return
+            yield offer
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def wait_closed(self) -> FerryError | None:
+        """Wait until the connection ends; returns the error that ended it, if any."""
+        await self._closed.wait()
+        return self.error
+
+    async def close(self) -> None:
+        self.engine.peers.discard(self)
+        if not self._closed.is_set():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.signaling.send({"type": "bye"}), 1)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._ask(cmd.Close()), 5)
+        await self.loop.run_in_executor(None, self._stop_channel)
+        with contextlib.suppress(Exception):
+            await self.signaling.close()
+        self._mark_closed(self.error or PeerGone("the connection was closed"))
+        for task in list(self._tasks):
+            task.cancel()
+
+    def _stop_channel(self) -> None:
+        with contextlib.suppress(pykka.ActorDeadError):
+            self.channel.stop(timeout=10)
+
+    def inject_fault(self, kind: str, transfer: Transfer | None = None) -> None:
+        """Test hook: crash the ``kind`` actor ("channel", "chunker", "reassembler")."""
+        if kind == "channel":
+            self.channel.tell(InjectFault())
+        else:
+            assert transfer is not None, "chunker and reassembler faults need a transfer"
+            self.channel.tell(cmd.CrashChild(transfer.id, kind))
+
+    # -- events from the Channel --------------------------------------------------------------
+
+    def _from_channel(self, event: Event) -> None:
+        """Called on the Channel's thread: hop onto the host loop."""
+        with contextlib.suppress(RuntimeError):  # the host loop has closed: nobody listens
+            self.loop.call_soon_threadsafe(self._on_event, event)
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, HandshakeComplete):
+            if not self._handshake.done():
+                self._handshake.set_result(None)
+            return
+        if isinstance(event, ConnectionFailed):
+            self._mark_closed(event.error)
+            return
+        if isinstance(event, OfferReceived):
+            self._on_offer(event)
+            return
+        transfer = self.transfers.get(getattr(event, "transfer_id", b""))
+        if transfer is None:
+            return
+        if isinstance(event, Progress):
+            transfer.report_progress(event.done)
+        elif isinstance(event, Completed):
+            path = None
+            if transfer.direction == "receive" and self.config.output_dir is not None:
+                path = Path(self.config.output_dir) / event.stored_id
+            transfer.finish(sha256=event.sha256, stored_id=event.stored_id, path=path)
+        elif isinstance(event, Cancelled):
+            who = "the peer" if event.by_peer else "this side"
+            transfer.fail(TransferCancelled(f"cancelled by {who}: {event.reason}"))
+        elif isinstance(event, Failed):
+            transfer.fail(event.error)
+
+    def _on_offer(self, event: OfferReceived) -> None:
+        offer = event.offer
+        transfer = Transfer(offer.transfer_id, offer.name, offer.size, "receive", self._cancel)
+        self.transfers[offer.transfer_id] = transfer
+        incoming = IncomingOffer(self, offer, transfer)
+        if self.config.accept_all:
+            incoming.accept()
+        if self.on_offer is not None:
+            self.on_offer(incoming)  # with accept_all, to watch what arrives
+        elif not self.config.accept_all:
+            self._offers.put_nowait(incoming)
+
+    def _mark_closed(self, error: FerryError) -> None:
+        if self._closed.is_set():
+            return
+        self.error = error
+        self._closed.set()
+        if not self._handshake.done():
+            self._handshake.set_exception(error)
+            self._handshake.exception()
+        self._offers.put_nowait(None)
+        for transfer in self.transfers.values():
+            transfer.fail(error)
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = self.loop.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+class _NoDestination:
+    """Stands in when the engine has no output folder; offers are rejected before use."""
+
+    def open(self, offer: Offer, resume: int) -> Any:
+        raise ConfigError("this engine has no output folder to receive into")
+
+    def discard(self, transfer_id: bytes) -> None:
+        return None
+
+
+def _files_under(folder: Path) -> list[tuple[Path, str]]:
+    """Every regular file under ``folder``, with names relative to its parent."""
+    files: list[tuple[Path, str]] = []
+    errors: list[OSError] = []
+    for directory, subdirs, names in os.walk(folder, onerror=errors.append):
+        subdirs.sort()
+        for name in sorted(names):
+            path = Path(directory) / name
+            if path.is_file():
+                files.append((path, path.relative_to(folder.parent).as_posix()))
+    if errors:
+        error = errors[0]
+        raise ConfigError(f"cannot read folder {error.filename}: {error.strerror}")
+    return files
