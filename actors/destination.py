@@ -27,6 +27,9 @@ STAGING_DIR = ".ferry-staging"
 
 
 class Staging(Protocol):
+    #: Bytes staged so far: where the file continues.
+    written: int
+
     def write(self, pieces: Sequence[bytes]) -> int:
         """Append ``pieces``; return the number of bytes now written."""
 

@@ -82,12 +82,18 @@ class Reassembler(Supervised):
     def _start(self, message: StartWriting) -> None:
         self.size = message.offer.size
         self.staging = self.destination.open(message.offer, message.resume)
-        self.expected = self.durable = message.resume
+        # The staging may hold more than the Channel knows of (a vault writer that outlived
+        # the crashed Reassembler): continue from there and skip what it already has.
+        self.expected = self.durable = self.staging.written
+        if self.durable > message.resume:
+            self.channel.tell(Durable(self.transfer_id, self.durable))
 
     def _on_chunks(self, chunks: list[Chunk]) -> None:
         if self.staging is None:
             return  # aborted: batches still in the inbox are dropped
         for chunk in chunks:
+            if chunk.offset + len(chunk.data) <= self.expected:
+                continue  # already staged before a restart
             if chunk.offset != self.expected:
                 raise RuntimeError(f"chunk at {chunk.offset}, expected {self.expected}")
             self.pending.append(chunk.data)

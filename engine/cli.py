@@ -17,6 +17,7 @@ from protocol.errors import FerryError
 
 from .config import EngineConfig, parse_size
 from .engine import Engine, IncomingOffer, Peer
+from .previews import PreviewReady
 from .signaling import TcpSignaling, parse_host_port
 from .transfer import Transfer, TransferGroup, TransferProgress, TransferResult
 
@@ -59,7 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     receive = commands.add_parser("receive", help="wait for a sender and store what it sends")
     receive.add_argument("--listen", required=True, metavar="HOST:PORT")
-    receive.add_argument("--out", required=True, type=Path, metavar="DIR", help="output folder")
+    where = receive.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, metavar="DIR", help="store plain files here")
+    where.add_argument(
+        "--vault",
+        type=Path,
+        metavar="DIR",
+        help="store into this encrypted vault (passphrase: $FERRY_PASSPHRASE or a prompt)",
+    )
+    receive.add_argument("--no-previews", action="store_true", help="make no thumbnails")
     receive.add_argument("--once", action="store_true", help="exit after one sender")
     receive.add_argument("--max-size", default=None, help="refuse files larger than this")
     _common_network(receive)
@@ -86,8 +95,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 async def receive(args: argparse.Namespace) -> int:
     host, port = parse_host_port(args.listen)
+    destination: dict[str, object] = {"output_dir": args.out}
+    if args.vault is not None:
+        from .cli_vault import read_passphrase
+
+        creating = not (args.vault / "vault.key").exists()
+        destination = {
+            "vault_dir": args.vault,
+            "vault_passphrase": read_passphrase(confirm=creating),
+        }
+    if args.no_previews:
+        destination["previews"] = None
     config = EngineConfig(
-        output_dir=args.out,
+        **destination,  # type: ignore[arg-type]
         accept_all=True,
         ice_addresses=tuple(args.ice_address) if args.ice_address else None,
         connect_timeout=args.timeout,
@@ -120,6 +140,13 @@ async def _serve(peer: Peer) -> int:
         nonlocal failures
         if isinstance(item, TransferResult):
             print(_summary("received", item), flush=True)
+        elif isinstance(item, PreviewReady):
+            outcome = (
+                f"{item.width}x{item.height} {item.mime}, preview id {item.preview_id}"
+                if item.preview_id
+                else f"none ({item.reason})"
+            )
+            print(f"preview of {transfer.name}: {outcome}", flush=True)
         elif isinstance(item, FerryError):
             failures += 1
             print(f"ferry: error: {transfer.name}: {item.message}", file=sys.stderr, flush=True)
@@ -135,7 +162,7 @@ async def _serve(peer: Peer) -> int:
 
 def _summary(verb: str, result: TransferResult) -> str:
     rate = result.size / result.seconds / 1e6 if result.seconds > 0 else 0.0
-    where = result.path or result.stored_id
+    where = result.path or f"stored as {result.stored_id}"
     return (
         f"{verb} {result.name}: {result.size:,} bytes in {result.seconds:.2f}s "
         f"({rate:.1f} MB/s) sha256 {result.sha256} -> {where}"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from actors.ice import addresses_from_environment, parse_addresses
+from actors.preview import PreviewConfig
 from protocol.errors import ConfigError
 from protocol.limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from protocol.receiver import DEFAULT_WINDOW
@@ -28,9 +29,15 @@ def parse_size(text: str | int) -> int:
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """What an Engine needs. Only ``output_dir`` is needed to receive; nothing to send."""
+    """What an Engine needs: ``output_dir`` or ``vault_dir`` to receive, nothing to send."""
 
     output_dir: Path | None = None
+    #: Receive into an encrypted vault instead of a folder (with a passphrase or a raw key).
+    vault_dir: Path | None = None
+    vault_passphrase: str | None = field(default=None, repr=False)
+    vault_key: bytes | None = field(default=None, repr=False)
+    #: Thumbnails of received images and videos, stored in the vault (None: no previews).
+    previews: PreviewConfig | None = field(default_factory=PreviewConfig)
     #: Preferred chunk size for files we send; larger than 16 KiB only if the peer agrees.
     chunk_size: int = DEFAULT_CHUNK_SIZE
     #: Credit a receiver grants beyond what its disk has taken (bounds its memory).
@@ -62,6 +69,12 @@ class EngineConfig:
                 raise ConfigError(f"output folder {path} does not exist or is not a folder")
             if not os.access(path, os.W_OK | os.X_OK):
                 raise ConfigError(f"output folder {path} is not writable")
+        if self.vault_dir is not None:
+            object.__setattr__(self, "vault_dir", Path(self.vault_dir).expanduser())
+            if self.output_dir is not None:
+                raise ConfigError("receive into an output folder or a vault, not both")
+            if (self.vault_passphrase is None) == (self.vault_key is None):
+                raise ConfigError("a vault needs exactly one of a passphrase or a raw key")
         if self.chunk_size < BASE_CHUNK_SIZE:
             raise ConfigError(f"chunk size must be at least {BASE_CHUNK_SIZE} bytes (16k)")
         if self.window < self.chunk_size:

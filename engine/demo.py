@@ -1,8 +1,10 @@
-"""``ferry demo``: a real transfer between two processes on this machine.
+"""``ferry demo``: a real transfer between two processes on this machine, into a vault.
 
-A receiver runs as a child process (``ferry receive --once`` on 127.0.0.1, port chosen by
-the system); this process sends to it. Both keep ICE on 127.0.0.1, so nothing leaves the
-machine. The received file is checked against the source and the figures are printed.
+A receiver runs as a child process (``ferry receive --vault --once`` on 127.0.0.1, port
+chosen by the system); this process sends it a generated 64 MiB file (or a path given), a
+generated image and a generated two-second video. Both keep ICE on 127.0.0.1, so nothing
+leaves the machine. The receiver stores everything encrypted and makes thumbnails; the
+demo then checks every file against its source and exports the thumbnails so you can look.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from actors.preview import find_ffmpeg
+from actors.vault import Vault
 from protocol.errors import FerryError
 
 from .config import parse_size
 
 LOOPBACK = "127.0.0.1"
+PASSPHRASE = "ferry-demo"  # a demo vault only: real vaults get a real passphrase
 
 
 def _generate(path: Path, size: int) -> None:
@@ -34,6 +39,26 @@ def _generate(path: Path, size: int) -> None:
             remaining -= len(block)
 
 
+def _generate_image(path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    image = Image.radial_gradient("L").resize((1200, 800)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((80, 80, 400, 300), fill=(220, 40, 40))
+    draw.ellipse((700, 300, 1100, 700), fill=(40, 90, 220))
+    image.save(path, "PNG")
+
+
+def _generate_video(path: Path) -> None:
+    subprocess.run(
+        [find_ffmpeg(), "-v", "error", "-f", "lavfi",
+         "-i", "testsrc=duration=2:size=320x240:rate=25",
+         "-pix_fmt", "yuv420p", "-c:v", "libx264", "-y", str(path)],
+        check=True,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as source:
@@ -42,24 +67,14 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _start_receiver(out: Path) -> tuple[subprocess.Popen[str], str]:
+def _start_receiver(vault: Path) -> tuple[subprocess.Popen[str], str]:
     receiver = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "engine.cli",
-            "receive",
-            "--listen",
-            f"{LOOPBACK}:0",
-            "--out",
-            str(out),
-            "--once",
-            "--ice-address",
-            LOOPBACK,
-        ],
+        [sys.executable, "-m", "engine.cli", "receive", "--listen", f"{LOOPBACK}:0",
+         "--vault", str(vault), "--once", "--ice-address", LOOPBACK],
         stdout=subprocess.PIPE,
         text=True,
-    )
+        env={**os.environ, "FERRY_PASSPHRASE": PASSPHRASE},
+    )  # fmt: skip
     assert receiver.stdout is not None
     line = receiver.stdout.readline().strip()  # "listening on 127.0.0.1:PORT"
     if not line.startswith("listening on "):
@@ -71,55 +86,75 @@ def _start_receiver(out: Path) -> tuple[subprocess.Popen[str], str]:
 def run_demo(args: argparse.Namespace) -> int:
     from .cli import EXIT_FAILED, EXIT_OK, send
 
-    with tempfile.TemporaryDirectory(prefix="ferry-demo-") as tmp:
-        workdir = Path(tmp)
-        out = workdir / "received"
-        out.mkdir()
-        if args.path is not None:
-            source = args.path
-            if not source.is_file():
-                raise FerryError(f"{source}: not a file", code="config")
-        else:
-            source = workdir / "demo.bin"
-            size = parse_size(args.size)
-            print(f"generating {size / 2**20:.0f} MiB of random data in {source}")
-            _generate(source, size)
-        receiver, address = _start_receiver(out)
-        print(
-            f"receiver: process {receiver.pid} listening on {address}; "
-            f"sender: process {os.getpid()}"
-        )
-        started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="ferry-demo-"))
+    sources = workdir / "to-send"
+    sources.mkdir()
+    vault_dir = workdir / "vault"
+    if args.path is not None:
+        if not args.path.is_file():
+            raise FerryError(f"{args.path}: not a file", code="config")
+        main_file = args.path
+    else:
+        main_file = sources / "random.bin"
+        size = parse_size(args.size)
+        print(f"generating {size / 2**20:.0f} MiB of random data, an image and a video")
+        _generate(main_file, size)
+    _generate_image(sources / "picture.png")
+    _generate_video(sources / "clip.mp4")
+    files = [main_file, sources / "picture.png", sources / "clip.mp4"]
+
+    receiver, address = _start_receiver(vault_dir)
+    print(f"receiver: process {receiver.pid} on {address}; sender: process {os.getpid()}")
+    started = time.monotonic()
+    try:
+        send_args = argparse.Namespace(
+            paths=files, connect=address, chunk_size=args.chunk_size,
+            ice_address=[LOOPBACK], timeout=30.0,
+        )  # fmt: skip
+        status = asyncio.run(send(send_args))
+    finally:
         try:
-            send_args = argparse.Namespace(
-                paths=[source],
-                connect=address,
-                chunk_size=args.chunk_size,
-                ice_address=[LOOPBACK],
-                timeout=30.0,
-            )
-            status = asyncio.run(send(send_args))
-        finally:
-            try:
-                receiver_output, _ = receiver.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                receiver.kill()
-                receiver_output, _ = receiver.communicate()
-        seconds = time.monotonic() - started
-        for line in receiver_output.splitlines():
-            print(f"receiver: {line}")
-        received = out / source.name
-        if status != EXIT_OK or receiver.returncode != 0 or not received.is_file():
-            print("ferry: error: the demo transfer failed", file=sys.stderr)
-            return EXIT_FAILED
-        expected, actual = _sha256(source), _sha256(received)
-        if expected != actual:
-            print(f"ferry: error: SHA-256 mismatch {expected} != {actual}", file=sys.stderr)
-            return EXIT_FAILED
-        size = received.stat().st_size
-        print(
-            f"demo: {size:,} bytes between two processes over WebRTC on {LOOPBACK} in "
-            f"{seconds:.2f}s including set-up ({size / seconds / 1e6:.1f} MB/s); "
-            f"SHA-256 verified on both sides: {actual}"
-        )
-        return EXIT_OK
+            receiver_output, _ = receiver.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            receiver.kill()
+            receiver_output, _ = receiver.communicate()
+    seconds = time.monotonic() - started
+    for line in receiver_output.splitlines():
+        print(f"receiver: {line}")
+    if status != EXIT_OK or receiver.returncode != 0:
+        print("ferry: error: the demo transfer failed", file=sys.stderr)
+        return EXIT_FAILED
+    return _check_and_show(files, vault_dir, workdir, seconds, main_file, args.path is None)
+
+
+def _check_and_show(
+    files: list[Path], vault_dir: Path, workdir: Path, seconds: float, main: Path, generated: bool
+) -> int:
+    from .cli import EXIT_FAILED, EXIT_OK
+
+    with Vault.open(vault_dir, passphrase=PASSPHRASE, create=False) as vault:
+        stored = {record.name: record for record in vault.list()}
+        previews = []
+        for path in files:
+            record = stored.get(path.name)
+            if record is None or record.sha256.hex() != _sha256(path):
+                print(f"ferry: error: {path.name} is missing or differs", file=sys.stderr)
+                return EXIT_FAILED
+            if record.preview_id:
+                target = workdir / f"preview-of-{path.stem}.jpg"
+                vault.export_preview(record.id, target, overwrite=True)
+                previews.append(target)
+    size = main.stat().st_size
+    if generated:
+        main.unlink()  # the big random file has served its purpose
+    print(
+        f"\ndemo: {size:,} bytes between two processes over WebRTC on {LOOPBACK} in "
+        f"{seconds:.2f}s including set-up ({size / seconds / 1e6:.1f} MB/s);\n"
+        f"      every file stored encrypted and its SHA-256 verified on both sides."
+    )
+    print(f"vault:    {vault_dir} (passphrase: {PASSPHRASE})")
+    for preview in previews:
+        print(f"preview:  {preview}")
+    print(f"look:     FERRY_PASSPHRASE={PASSPHRASE} ferry vault list --vault {vault_dir}")
+    print(f"clean up: rm -r {workdir}")
+    return EXIT_OK

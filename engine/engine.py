@@ -36,7 +36,10 @@ from actors import commands as cmd
 from actors.channel import Channel
 from actors.config import ChannelConfig
 from actors.destination import Destination, FolderDestination
+from actors.preview import PreviewerActor
 from actors.supervisor import InjectFault, RestartPolicy, Supervisor
+from actors.vault.actor import VaultActor
+from actors.vault_destination import VaultDestination
 from protocol.errors import (
     ConfigError,
     FerryError,
@@ -58,21 +61,23 @@ from protocol.frames import Offer
 from protocol.names import name_problem
 
 from .config import EngineConfig
+from .previews import request_preview
 from .signaling import Signaling
 from .transfer import Transfer, TransferGroup
+from .vault_client import VaultClient
 
 logger = logging.getLogger(__name__)
 
 
 class Engine:
-    """Owns the supervisor and the peers; create one per application."""
+    """Owns the supervisor, the vault and previewer (if any) and the peers."""
 
     def __init__(self, config: EngineConfig | None = None) -> None:
         self.config = config or EngineConfig()
-        self.destination: Destination | None = (
-            FolderDestination(self.config.output_dir) if self.config.output_dir else None
-        )
+        self.destination: Destination | None = None
         self.supervisor: pykka.ActorRef[Any] | None = None
+        self.vault_ref: pykka.ActorRef[Any] | None = None
+        self.previewer: pykka.ActorRef[Any] | None = None
         self.peers: set[Peer] = set()
 
     async def __aenter__(self) -> Engine:
@@ -83,17 +88,48 @@ class Engine:
         await self.close()
 
     async def start(self) -> None:
-        if self.supervisor is None:
-            policy = RestartPolicy(self.config.max_restarts, self.config.restart_window)
-            self.supervisor = Supervisor.start(policy)
+        """Start the actors in dependency order: supervisor, vault, previewer."""
+        if self.supervisor is not None:
+            return
+        config = self.config
+        policy = RestartPolicy(config.max_restarts, config.restart_window)
+        self.supervisor = Supervisor.start(policy)
+        if config.vault_dir is not None:
+            try:
+                self.vault_ref = await _in_thread(
+                    lambda: VaultActor.start_ready(
+                        config.vault_dir, passphrase=config.vault_passphrase, key=config.vault_key
+                    )
+                )
+            except BaseException:
+                await self.close()
+                raise
+            self.destination = VaultDestination(self.vault_ref)
+            if config.previews is not None and config.previews.enabled:
+                self.previewer = PreviewerActor.start(config.previews)
+        elif config.output_dir is not None:
+            self.destination = FolderDestination(config.output_dir)
+
+    @property
+    def vault(self) -> VaultClient:
+        """The engine's vault, for host code: list, stat, export, verify, previews..."""
+        if self.vault_ref is None:
+            raise ConfigError("this engine has no vault (set EngineConfig.vault_dir)")
+        return VaultClient(self.vault_ref)
 
     async def close(self) -> None:
-        """Close every peer, then stop the supervisor (children first, as Mopidy does)."""
+        """Close the peers, then stop the actors in reverse order (as Mopidy does).
+
+        The previewer finishes the previews already asked for before it stops.
+        """
         for peer in list(self.peers):
             await peer.close()
-        if self.supervisor is not None:
-            supervisor, self.supervisor = self.supervisor, None
-            await asyncio.get_running_loop().run_in_executor(None, supervisor.stop)
+        for name in ("previewer", "vault_ref", "supervisor"):
+            ref = getattr(self, name)
+            if ref is not None:
+                setattr(self, name, None)
+                with contextlib.suppress(pykka.ActorDeadError):
+                    await _in_thread(ref.stop)
 
     async def connect(self, signaling: Signaling) -> Peer:
         """Reach a listening peer: we make the WebRTC offer."""
@@ -317,7 +353,7 @@ class Peer:
                 await asyncio.wait_for(self.signaling.send({"type": "bye"}), 1)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._ask(cmd.Close()), 5)
-        await self.loop.run_in_executor(None, self._stop_channel)
+        await _in_thread(self._stop_channel)
         with contextlib.suppress(Exception):
             await self.signaling.close()
         self._mark_closed(self.error or PeerGone("the connection was closed"))
@@ -364,6 +400,11 @@ class Peer:
             if transfer.direction == "receive" and self.config.output_dir is not None:
                 path = Path(self.config.output_dir) / event.stored_id
             transfer.finish(sha256=event.sha256, stored_id=event.stored_id, path=path)
+            if transfer.direction == "receive" and self.engine.previewer is not None:
+                assert self.engine.vault_ref is not None
+                request_preview(
+                    self.engine.previewer, self.engine.vault_ref, transfer, event.stored_id
+                )
         elif isinstance(event, Cancelled):
             who = "the peer" if event.by_peer else "this side"
             transfer.fail(TransferCancelled(f"cancelled by {who}: {event.reason}"))
@@ -408,6 +449,11 @@ class _NoDestination:
 
     def discard(self, transfer_id: bytes) -> None:
         return None
+
+
+async def _in_thread(function: Callable[[], Any]) -> Any:
+    """Run a blocking call (an actor start or stop) without blocking the host loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, function)
 
 
 def _files_under(folder: Path) -> list[tuple[Path, str]]:

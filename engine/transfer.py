@@ -72,7 +72,9 @@ class Transfer:
         self.size = size
         self.direction = direction
         self._cancel = cancel
-        self._result: asyncio.Future[TransferResult] = asyncio.get_running_loop().create_future()
+        self.loop = asyncio.get_running_loop()
+        self._result: asyncio.Future[TransferResult] = self.loop.create_future()
+        self._preview: asyncio.Future[Any] = self.loop.create_future()
         self._listeners: list[Listener] = []
         self._queues: list[asyncio.Queue[Any]] = []
         self._started = time.monotonic()
@@ -98,8 +100,16 @@ class Transfer:
             self._cancel(self.id, reason)
 
     def add_listener(self, listener: Listener) -> None:
-        """Call ``listener`` with each progress report and, last, the result or the error."""
+        """Call ``listener`` with each progress report, then the result or the error.
+
+        A file received into a vault with previews on may also get a ``PreviewReady``
+        (engine.previews) after its result, when its thumbnail is stored.
+        """
         self._listeners.append(listener)
+
+    async def preview(self) -> Any:
+        """Wait for the ``PreviewReady`` of a received image or video."""
+        return await asyncio.shield(self._preview)
 
     async def events(self) -> AsyncIterator[TransferProgress | TransferResult]:
         """Progress reports as they come, then the result (or the error is raised)."""
@@ -156,6 +166,12 @@ class Transfer:
         self._result.set_exception(error)
         self._result.exception()  # retrieved: awaiting is optional for a host
         self._publish(error)
+
+    def report_preview(self, ready: Any) -> None:
+        if not self._preview.done():
+            self._preview.set_result(ready)
+        for listener in self._listeners:
+            listener(ready)
 
     def _final(self) -> TransferResult | BaseException:
         exception = self._result.exception()

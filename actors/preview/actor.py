@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 OnDone = Callable[[Hashable, Thumbnail | None, str | None], object]
 
 _MAX_REASON = 1000  # a reason is stored on a record and logged: keep it bounded
+UNSUPPORTED = "unsupported"
 
 
 class PreviewerActor(pykka.ThreadingActor):
@@ -64,7 +65,9 @@ class PreviewerActor(pykka.ThreadingActor):
             )  # fmt: skip
         else:
             reason = " ".join(str(reason).split())[:_MAX_REASON]
-            log.warning("no preview for %s: %s", job_id, reason)
+            # Most received files are simply not media: that is no cause for a warning.
+            level = logging.DEBUG if reason.startswith(UNSUPPORTED) else logging.WARNING
+            log.log(level, "no preview for %s: %s", job_id, reason)
         try:
             on_done(job_id, thumbnail, reason)
         except Exception:

@@ -61,9 +61,15 @@ def files_under(folder: Path) -> list[str]:
 
 @contextlib.asynccontextmanager
 async def connected_pair(
-    out: Path, *, sender: dict[str, Any] | None = None, receiver: dict[str, Any] | None = None
+    out: Path | None,
+    *,
+    sender: dict[str, Any] | None = None,
+    receiver: dict[str, Any] | None = None,
 ) -> AsyncIterator[tuple[Peer, Peer]]:
-    """Two engines in this process, joined over aiortc on 127.0.0.1."""
+    """Two engines in this process, joined over aiortc on 127.0.0.1.
+
+    The receiver stores into ``out``, or into a vault given in ``receiver``'s options.
+    """
     sender_config = EngineConfig(ice_addresses=LOOPBACK, **(sender or {}))
     receiver_options = {"accept_all": True, **(receiver or {})}
     receiver_config = EngineConfig(output_dir=out, ice_addresses=LOOPBACK, **receiver_options)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from .helpers import files_under, free_port, sha256_of, write_random
+from .helpers import free_port, sha256_of, write_random
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -118,8 +119,15 @@ def test_bad_arguments_are_one_line_errors(tmp_path: Path) -> None:
     )
 
 
-def test_demo_runs_a_verified_transfer(tmp_path: Path) -> None:
+def test_demo_runs_a_verified_transfer_into_a_vault_with_previews() -> None:
     result = ferry("demo", "--size", "2m")
     assert result.returncode == 0, result.stderr
-    assert "SHA-256 verified" in result.stdout
-    assert files_under(tmp_path) == []
+    assert "SHA-256 verified on both sides" in result.stdout
+    workdir = Path(result.stdout.split("clean up: rm -r ")[1].split()[0])
+    try:
+        previews = sorted(p.name for p in workdir.glob("preview-of-*.jpg"))
+        assert previews == ["preview-of-clip.jpg", "preview-of-picture.jpg"]
+        assert (workdir / "vault" / "vault.db").is_file()
+        assert not (workdir / "to-send" / "random.bin").exists()  # the big input is removed
+    finally:
+        shutil.rmtree(workdir)
