@@ -121,19 +121,18 @@ class FolderStaging:
             position += len(block)
 
     def write(self, pieces: Sequence[bytes]) -> int:
+        # One buffer, one write, one hash update: hashlib releases the GIL for each update,
+        # and re-taking it from the busy Channel loop per 16 KiB piece cost more (measured:
+        # Ferry/ceiling 0.77..1.09 per piece, 0.99..1.01 joined) than this one copy.
+        data = b"".join(pieces)
         try:
-            expected = sum(len(p) for p in pieces)
-            written = os.writev(self.fd, pieces)
-            if written != expected:  # a short write: finish it piece by piece
-                data = b"".join(pieces)[written:]
-                while data:
-                    n = os.write(self.fd, data)
-                    data = data[n:]
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self.fd, view) :]
         except OSError as exc:
             raise StorageError(f"writing {self.offer.name!r} failed: {exc.strerror}") from None
-        for piece in pieces:
-            self._sha.update(piece)
-        self.written += expected
+        self._sha.update(data)
+        self.written += len(data)
         return self.written
 
     def sha256(self) -> bytes:

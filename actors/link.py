@@ -59,6 +59,8 @@ logger = logging.getLogger(__name__)
 
 DATA_CHANNEL_LABEL = "ferry"
 CLOSE_GRACE_SECONDS = 0.5
+RX_BATCH_BYTES = 256 * 1024
+RX_BATCH_DELAY = 0.005
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Incoming:
     resume: int
     retained: deque[Chunk] = field(default_factory=deque)  # not yet durable: bounded by window
     eof: Eof | None = None
+    batched: int = 0  # bytes gathered for the next hand-over
 
 
 class PeerLink:
@@ -113,7 +116,9 @@ class PeerLink:
         self.ready_ring: deque[bytes] = deque()  # outgoing transfers with queued frames
         self.closed = False
         self._pumping = False
-        self._rx_batches: dict[bytes, list[Chunk]] = {}  # received this loop tick
+        self._rx_batches: dict[bytes, list[Chunk]] = {}  # received, not yet handed over
+        self._rx_timer: asyncio.TimerHandle | None = None
+        self.rx_batch_bytes = min(RX_BATCH_BYTES, config.window // 8)
 
     # -- signaling (SDP) ---------------------------------------------------------------------
 
@@ -308,13 +313,14 @@ class PeerLink:
         for inc in self.incoming.values():
             if inc.child_id == message.child_id:
                 inc.reassembler = message.ref
-                session = self.conn.incoming[inc.offer.transfer_id]
-                resume = session.durable_offset
-                self._flush_received()
+                transfer_id = inc.offer.transfer_id
+                resume = self.conn.incoming[transfer_id].durable_offset
+                self._rx_batches.pop(transfer_id, None)  # the replay below covers these
+                inc.batched = 0
                 message.ref.tell(StartWriting(inc.offer, resume))
                 replay = [chunk for chunk in inc.retained if chunk.offset >= resume]
                 if replay:  # what the dead one had not yet made durable
-                    message.ref.tell(ChunkBatch(inc.offer.transfer_id, replay))
+                    message.ref.tell(ChunkBatch(transfer_id, replay))
                 if inc.eof is not None:
                     message.ref.tell(inc.eof)
                 return
@@ -383,30 +389,40 @@ class PeerLink:
             self.listener(event)
 
     def _forward_data(self, event: DataReceived) -> None:
-        """Collect the chunks of one loop tick and hand them over as one batch.
+        """Gather received chunks and hand them to the Reassembler in batches.
 
-        When the loop is busy, many chunks arrive per tick and one message (one write, one
-        credit update) covers them all; when it is idle, latency stays at one tick.
+        Every hand-over wakes the Reassembler's thread, and on this loop thread that wake-up
+        (a Condition notify, then a fight for the GIL) cost more than aiortc's own work per
+        chunk. So chunks go over once ``rx_batch_bytes`` have gathered, or after
+        ``RX_BATCH_DELAY`` at the latest, which bounds the added latency.
         """
         incoming = self.incoming.get(event.transfer_id)
         if incoming is None:
             return
         chunk = Chunk(event.transfer_id, event.offset, event.data)
         incoming.retained.append(chunk)
-        batch = self._rx_batches.get(event.transfer_id)
-        if batch is not None:
-            batch.append(chunk)
-            return
-        if not self._rx_batches:
-            asyncio.get_running_loop().call_soon(self._flush_received)
-        self._rx_batches[event.transfer_id] = [chunk]
+        batch = self._rx_batches.setdefault(event.transfer_id, [])
+        batch.append(chunk)
+        incoming.batched += len(chunk.data)
+        if incoming.batched >= self.rx_batch_bytes:
+            self._hand_over(event.transfer_id)
+        elif self._rx_timer is None:
+            loop = asyncio.get_running_loop()
+            self._rx_timer = loop.call_later(RX_BATCH_DELAY, self._flush_received)
+
+    def _hand_over(self, transfer_id: bytes) -> None:
+        chunks = self._rx_batches.pop(transfer_id, None)
+        incoming = self.incoming.get(transfer_id)
+        if chunks and incoming is not None:
+            incoming.batched = 0
+            incoming.reassembler.tell(ChunkBatch(transfer_id, chunks))
 
     def _flush_received(self) -> None:
-        batches, self._rx_batches = self._rx_batches, {}
-        for transfer_id, chunks in batches.items():
-            incoming = self.incoming.get(transfer_id)
-            if incoming is not None:
-                incoming.reassembler.tell(ChunkBatch(transfer_id, chunks))
+        if self._rx_timer is not None:
+            self._rx_timer.cancel()
+            self._rx_timer = None
+        for transfer_id in list(self._rx_batches):
+            self._hand_over(transfer_id)
 
     def _start_chunker(self, event: Accepted) -> None:
         state = self.outgoing[event.transfer_id]

@@ -87,8 +87,8 @@ class VaultStaging:
         return self.writer.bytes_written
 
     def write(self, pieces: Sequence[bytes]) -> int:
-        for piece in pieces:
-            self.writer.write(piece)
+        # One call per batch, as in FolderStaging.write: fewer GIL hand-offs.
+        self.writer.write(b"".join(pieces))
         return self.writer.bytes_written
 
     def sha256(self) -> bytes:

@@ -40,23 +40,36 @@ class FerryResult:
     receiver_peak_rss_mb: float
 
 
-def _receiver(conn: Connection, out: str, loop: str, dest: str) -> float:
-    """Child process: receive one file, return the monotonic time it was committed."""
-    from engine import Engine, EngineConfig, TcpSignaling
+def _receiver_config(out: str, loop: str, dest: str) -> object:
+    from actors.preview import PreviewConfig
+    from engine import EngineConfig
+
+    common = {"accept_all": True, "ice_addresses": LOOPBACK, "loop": loop}
+    if dest == "folder":
+        return EngineConfig(output_dir=Path(out), **common)
+    previews = PreviewConfig() if dest == "vault+previews" else None
+    key = os.urandom(32)  # a throwaway vault; scrypt for a passphrase is not what we measure
+    return EngineConfig(vault_dir=Path(out) / "vault", vault_key=key, previews=previews, **common)
+
+
+def _receiver(conn: Connection, out: str, loop: str, dest: str, count: int) -> float:
+    """Child process: receive ``count`` files; return the monotonic time the last was stored.
+
+    With previews on, "stored" still means the transfers' completion: previews run after
+    each commit, beside the transfers, and what is measured is whether they slow them.
+    """
+    from engine import Engine, TcpSignaling
 
     async def main() -> float:
-        config = EngineConfig(
-            output_dir=Path(out), accept_all=True, ice_addresses=LOOPBACK, loop=loop
-        )
-        async with Engine(config) as engine:
+        async with Engine(_receiver_config(out, loop, dest)) as engine:  # type: ignore[arg-type]
             signaling = TcpSignaling("127.0.0.1", 0, listen=True)
             await signaling.bind()
             conn.send(signaling.bound_port)
             peer = await engine.listen(signaling)
-            arrived: asyncio.Future = asyncio.get_running_loop().create_future()
-            peer.on_offer = lambda offer: arrived.set_result(offer.transfer)
-            transfer = await arrived
-            await transfer
+            transfers: asyncio.Queue = asyncio.Queue()
+            peer.on_offer = lambda offer: transfers.put_nowait(offer.transfer)
+            for _ in range(count):
+                await (await transfers.get())
             done = time.monotonic()
             await peer.wait_closed()
             return done
@@ -64,38 +77,43 @@ def _receiver(conn: Connection, out: str, loop: str, dest: str) -> float:
     return asyncio.run(main())
 
 
-def _sender(conn: Connection, path: str, chunk_size: int, loop: str) -> tuple[float, str]:
-    """Child process: send one file; return the monotonic start time and the SHA-256."""
+def _sender(conn: Connection, paths: list[str], chunk_size: int, loop: str) -> tuple[float, list]:
+    """Child process: send the files; return the monotonic start time and their SHA-256s."""
     from engine import Engine, EngineConfig, TcpSignaling
 
-    async def main() -> tuple[float, str]:
+    async def main() -> tuple[float, list]:
         port = conn.recv()
         config = EngineConfig(chunk_size=chunk_size, ice_addresses=LOOPBACK, loop=loop)
         async with Engine(config) as engine:
             peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
             started = time.monotonic()
-            result = await peer.send(path)
+            results = await asyncio.gather(*(peer.send(path) for path in paths))
             await peer.close()
-            return started, result.sha256
+            return started, [result.sha256 for result in results]
 
     return asyncio.run(main())
 
 
 def run_ferry(
-    source: Path, sha256: str, chunk_size: int, loop: str, dest: str = "folder"
+    sources: list[Path], sha256s: list[str], chunk_size: int, loop: str, dest: str = "folder"
 ) -> FerryResult:
-    size = source.stat().st_size
+    """Send ``sources`` from one fresh process to another, into ``dest``."""
+    size = sum(source.stat().st_size for source in sources)
     with tempfile.TemporaryDirectory(prefix="ferry-bench-") as out:
         receiver_end, sender_end = _procs.pipe()
         with _procs.child_processes() as start:
-            receiver = start("ferry-receiver", _receiver, receiver_end, out, loop, dest)
-            sender = start("ferry-sender", _sender, sender_end, str(source), chunk_size, loop)
+            receiver = start(
+                "ferry-receiver", _receiver, receiver_end, out, loop, dest, len(sources)
+            )
+            sender = start(
+                "ferry-sender", _sender, sender_end, [str(s) for s in sources], chunk_size, loop
+            )
             receiver_end.close()
             sender_end.close()
             sent, received = _procs.wait_all([sender, receiver], 120 + size / 1e6)
-        started, sent_sha = sent.value
-        if sent_sha != sha256 or (Path(out) / source.name).stat().st_size != size:
-            raise RuntimeError("the received file is not the file that was sent")
+        started, sent_shas = sent.value
+        if sent_shas != sha256s:
+            raise RuntimeError("the files that arrived are not the files that were sent")
     seconds = received.value - started
     return FerryResult(size / seconds / 1e6, seconds, sent.peak_rss_mb, received.peak_rss_mb)
 
@@ -117,47 +135,61 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-sizes", default="16384,65536")
     parser.add_argument("--loops", default=DEFAULT_LOOP)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--dest", choices=["folder"], default="folder")
+    parser.add_argument(
+        "--dests",
+        default="folder,vault",
+        help="comma-separated: folder, vault (previews off), vault+previews",
+    )
     args = parser.parse_args(argv)
     chunk_sizes = [int(c) for c in args.chunk_sizes.split(",")]
     loops = args.loops.split(",")
+    dests = args.dests.split(",")
     print(f"{args.size_mib} MiB per run, {args.repeat} repeats, MB = 10^6 bytes", flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="ferry-bench-src-") as folder:
         source, sha256 = _make_source(Path(folder), args.size_mib * MIB)
         for loop in loops:
             for chunk in chunk_sizes:
-                ratios, ceilings, ferries = [], [], []
+                ceilings = []
+                results: dict[str, list[FerryResult]] = {dest: [] for dest in dests}
                 for run in range(1, args.repeat + 1):
                     ceiling = run_ceiling(args.size_mib, chunk, loop)
-                    ferry = run_ferry(source, sha256, chunk, loop, args.dest)
-                    ratios.append(ferry.mb_per_s / ceiling.mb_per_s)
                     ceilings.append(ceiling)
-                    ferries.append(ferry)
-                    print(
-                        f"run {run}/{args.repeat} {loop:8} {chunk // 1024:>4} KiB: "
-                        f"ceiling {ceiling.mb_per_s:5.1f} MB/s, ferry {ferry.mb_per_s:5.1f} MB/s,"
-                        f" ratio {ratios[-1]:.2f}; ferry peak RSS sender "
-                        f"{ferry.sender_peak_rss_mb:.0f} MB receiver "
-                        f"{ferry.receiver_peak_rss_mb:.0f} MB",
-                        flush=True,
-                    )
-                rows.append((loop, chunk, ceilings, ferries, ratios))
+                    line = f"run {run}/{args.repeat} {loop:8} {chunk // 1024:>4} KiB: "
+                    line += f"ceiling {ceiling.mb_per_s:5.1f} MB/s"
+                    for dest in dests:
+                        result = run_ferry([source], [sha256], chunk, loop, dest)
+                        results[dest].append(result)
+                        line += (
+                            f", {dest} {result.mb_per_s:5.1f} MB/s "
+                            f"({result.mb_per_s / ceiling.mb_per_s:.2f}, RSS "
+                            f"{result.sender_peak_rss_mb:.0f}/{result.receiver_peak_rss_mb:.0f} MB)"
+                        )
+                    print(line, flush=True)
+                rows.append((loop, chunk, ceilings, results))
     print()
     print(
-        f"{'loop':8} {'chunk':>6} {'ceiling MB/s':>13} {'ferry MB/s':>11} "
+        f"{'loop':8} {'chunk':>6} {'dest':>15} {'ceiling MB/s':>13} {'ferry MB/s':>11} "
         f"{'ferry/ceiling':>14} {'(min-max)':>11} {'snd RSS':>8} {'rcv RSS':>8}"
     )
-    for loop, chunk, ceilings, ferries, ratios in rows:
-        print(
-            f"{loop:8} {chunk // 1024:>4}Ki "
-            f"{statistics.median(c.mb_per_s for c in ceilings):>13.1f} "
-            f"{statistics.median(f.mb_per_s for f in ferries):>11.1f} "
-            f"{statistics.median(ratios):>14.2f} "
-            f"{min(ratios):>5.2f}-{max(ratios):<5.2f} "
-            f"{max(f.sender_peak_rss_mb for f in ferries):>7.0f}M "
-            f"{max(f.receiver_peak_rss_mb for f in ferries):>7.0f}M"
-        )
+    for loop, chunk, ceilings, results in rows:
+        for dest, runs in results.items():
+            ratios = [r.mb_per_s / c.mb_per_s for r, c in zip(runs, ceilings, strict=True)]
+            print(
+                f"{loop:8} {chunk // 1024:>4}Ki {dest:>15} "
+                f"{statistics.median(c.mb_per_s for c in ceilings):>13.1f} "
+                f"{statistics.median(r.mb_per_s for r in runs):>11.1f} "
+                f"{statistics.median(ratios):>14.2f} "
+                f"{min(ratios):>5.2f}-{max(ratios):<5.2f} "
+                f"{max(r.sender_peak_rss_mb for r in runs):>7.0f}M "
+                f"{max(r.receiver_peak_rss_mb for r in runs):>7.0f}M"
+            )
+        if "folder" in results and "vault" in results:
+            paired = [
+                v.mb_per_s / f.mb_per_s
+                for v, f in zip(results["vault"], results["folder"], strict=True)
+            ]
+            print(f"{'':8} {'':6} vault/folder: {statistics.median(paired):.2f} (median of pairs)")
     return 0
 
 
