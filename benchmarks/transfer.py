@@ -157,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
                     ceilings.append(ceiling)
                     line = f"run {run}/{args.repeat} {loop:8} {chunk // 1024:>4} KiB: "
                     line += f"ceiling {ceiling.mb_per_s:5.1f} MB/s"
-                    for dest in dests:
+                    # Alternate the order (ABBA): a run can leave the disk busy writing back
+                    # for the next one, which would always penalise the same destination.
+                    for dest in dests if run % 2 else dests[::-1]:
                         result = run_ferry([source], [sha256], chunk, loop, dest)
                         results[dest].append(result)
                         line += (

@@ -61,12 +61,15 @@ from protocol.frames import Offer
 from protocol.names import name_problem
 
 from .config import EngineConfig
-from .previews import request_preview
+from .previews import PreviewScheduler
 from .signaling import Signaling
 from .transfer import Transfer, TransferGroup
 from .vault_client import VaultClient
 
 logger = logging.getLogger(__name__)
+
+#: On close, how long the engine waits for previews still queued.
+PREVIEW_DRAIN_SECONDS = 120.0
 
 
 class Engine:
@@ -78,6 +81,7 @@ class Engine:
         self.supervisor: pykka.ActorRef[Any] | None = None
         self.vault_ref: pykka.ActorRef[Any] | None = None
         self.previewer: pykka.ActorRef[Any] | None = None
+        self.previews: PreviewScheduler | None = None
         self.peers: set[Peer] = set()
 
     async def __aenter__(self) -> Engine:
@@ -107,6 +111,12 @@ class Engine:
             self.destination = VaultDestination(self.vault_ref)
             if config.previews is not None and config.previews.enabled:
                 self.previewer = PreviewerActor.start(config.previews)
+                self.previews = PreviewScheduler(
+                    self.previewer,
+                    self.vault_ref,
+                    busy=lambda: any(peer.receiving for peer in self.peers),
+                    max_wait=config.preview_max_wait,
+                )
         elif config.output_dir is not None:
             self.destination = FolderDestination(config.output_dir)
 
@@ -120,10 +130,13 @@ class Engine:
     async def close(self) -> None:
         """Close the peers, then stop the actors in reverse order (as Mopidy does).
 
-        The previewer finishes the previews already asked for before it stops.
+        Previews still queued are made first (within ``PREVIEW_DRAIN_SECONDS``).
         """
         for peer in list(self.peers):
             await peer.close()
+        if self.previews is not None:
+            await self.previews.drain(timeout=PREVIEW_DRAIN_SECONDS)
+            self.previews = None
         for name in ("previewer", "vault_ref", "supervisor"):
             ref = getattr(self, name)
             if ref is not None:
@@ -176,8 +189,11 @@ class IncomingOffer:
         if not self.answered:
             self.answered = True
             if self.peer.engine.destination is None:
-                self.reject("this engine has no output folder")
+                self.reject("this receiver has nowhere to store files (no folder or vault)")
                 return self.transfer
+            self.peer.receiving.add(self.offer.transfer_id)
+            if self.peer.engine.previews is not None:
+                self.peer.engine.previews.activity()
             self.peer.channel.tell(cmd.AnswerOffer(self.offer.transfer_id, accept=True))
         return self.transfer
 
@@ -197,6 +213,7 @@ class Peer:
         self.signaling = signaling
         self.loop = asyncio.get_running_loop()
         self.transfers: dict[bytes, Transfer] = {}
+        self.receiving: set[bytes] = set()  # accepted incoming transfers not yet ended
         self.error: FerryError | None = None
         self.on_offer: Callable[[IncomingOffer], None] | None = None
         self._offers: asyncio.Queue[IncomingOffer | None] = asyncio.Queue()
@@ -395,21 +412,31 @@ class Peer:
             return
         if isinstance(event, Progress):
             transfer.report_progress(event.done)
-        elif isinstance(event, Completed):
+            return
+        if isinstance(event, Completed):
             path = None
             if transfer.direction == "receive" and self.config.output_dir is not None:
                 path = Path(self.config.output_dir) / event.stored_id
             transfer.finish(sha256=event.sha256, stored_id=event.stored_id, path=path)
-            if transfer.direction == "receive" and self.engine.previewer is not None:
-                assert self.engine.vault_ref is not None
-                request_preview(
-                    self.engine.previewer, self.engine.vault_ref, transfer, event.stored_id
-                )
         elif isinstance(event, Cancelled):
             who = "the peer" if event.by_peer else "this side"
             transfer.fail(TransferCancelled(f"cancelled by {who}: {event.reason}"))
         elif isinstance(event, Failed):
             transfer.fail(event.error)
+        else:
+            return  # Accepted, CreditGranted, EofReceived: nothing for the host
+        self._ended(transfer, event)
+
+    def _ended(self, transfer: Transfer, event: Event) -> None:
+        """A transfer is over: a received file may now get its preview."""
+        self.receiving.discard(transfer.id)
+        previews = self.engine.previews
+        if previews is None or transfer.direction != "receive":
+            return
+        if isinstance(event, Completed):
+            previews.request(transfer, event.stored_id)
+        else:
+            previews.activity()
 
     def _on_offer(self, event: OfferReceived) -> None:
         offer = event.offer
@@ -434,6 +461,9 @@ class Peer:
         self._offers.put_nowait(None)
         for transfer in self.transfers.values():
             transfer.fail(error)
+        self.receiving.clear()
+        if self.engine.previews is not None:
+            self.engine.previews.poke()
 
     def _spawn(self, coroutine: Any) -> None:
         task = self.loop.create_task(coroutine)

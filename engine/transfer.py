@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from protocol.errors import FerryError, TransferCancelled
+from protocol.errors import FerryError
 
 #: How much weight a new rate sample gets in the smoothed rate (per progress event).
 RATE_SMOOTHING = 0.3
@@ -108,7 +108,7 @@ class Transfer:
         self._listeners.append(listener)
 
     async def preview(self) -> Any:
-        """Wait for the ``PreviewReady`` of a received image or video."""
+        """Wait for the ``PreviewReady`` of a received file (None: not an image or video)."""
         return await asyncio.shield(self._preview)
 
     async def events(self) -> AsyncIterator[TransferProgress | TransferResult]:
@@ -168,10 +168,12 @@ class Transfer:
         self._publish(error)
 
     def report_preview(self, ready: Any) -> None:
+        """The preview's outcome; None for a file that is neither an image nor a video."""
         if not self._preview.done():
             self._preview.set_result(ready)
-        for listener in self._listeners:
-            listener(ready)
+        if ready is not None:
+            for listener in self._listeners:
+                listener(ready)
 
     def _final(self) -> TransferResult | BaseException:
         exception = self._result.exception()
@@ -214,7 +216,6 @@ class TransferGroup:
 
 __all__ = [
     "Transfer",
-    "TransferCancelled",
     "TransferGroup",
     "TransferProgress",
     "TransferResult",

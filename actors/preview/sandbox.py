@@ -19,6 +19,8 @@ How the limits are applied, and why this way:
   disk), writing regular files (``RLIMIT_FSIZE`` 0: pipes are unaffected), and caps CPU
   seconds at what the wall-clock limit allows on every core, so an orphaned child still
   ends if Ferry itself dies.
+- Priority: the trampoline lowers the child's CPU priority (``nice`` 10), so a preview
+  made while the next file is still arriving takes only the CPU the transfer leaves.
 - Time: the child starts a new session (``start_new_session`` runs in C, so it is safe with
   threads) and on expiry its whole process group gets SIGKILL. Not SIGTERM: ffmpeg wedged
   in a failed allocation was seen to ignore it and spin.
@@ -47,8 +49,13 @@ log = logging.getLogger(__name__)
 EXEC_FAILED = 127
 SUPPORTED = os.name == "posix"
 
+#: Previews must never slow a transfer: ffmpeg yields the CPU to everything else. 10, not
+#: 19: at 19 it gets so little CPU on a busy machine that it would run into its time limit.
+NICENESS = 10
+
 _TRAMPOLINE = """\
 import os, resource, signal, sys
+NICENESS = @NICENESS@
 signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # Python ignores it; exec would inherit that
 def limit(which, soft, hard):
     old_hard = resource.getrlimit(which)[1]
@@ -59,12 +66,13 @@ limit(resource.RLIMIT_DATA, int(sys.argv[1]), int(sys.argv[1]))
 limit(resource.RLIMIT_CPU, int(sys.argv[2]), int(sys.argv[2]) + 1)  # SIGXCPU, then SIGKILL
 limit(resource.RLIMIT_CORE, 0, 0)
 limit(resource.RLIMIT_FSIZE, 0, 0)
+os.nice(NICENESS)
 try:
     os.execv(sys.argv[3], sys.argv[3:])
 except OSError as exc:
     sys.stderr.write("cannot run %s: %s\\n" % (sys.argv[3], exc))
     os._exit(127)
-"""
+""".replace("@NICENESS@", str(NICENESS))
 _READ_SIZE = 64 * 1024
 
 

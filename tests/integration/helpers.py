@@ -86,3 +86,10 @@ def incoming_transfers(peer: Peer) -> asyncio.Queue[Transfer]:
     queue: asyncio.Queue[Transfer] = asyncio.Queue()
     peer.on_offer = lambda offer: queue.put_nowait(offer.transfer)
     return queue
+
+
+async def until_empty(folder: Path, within: float = 5.0) -> None:
+    """Wait (briefly) for the stage actors to finish removing what they staged."""
+    deadline = asyncio.get_running_loop().time() + within
+    while files_under(folder) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)

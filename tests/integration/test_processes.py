@@ -15,7 +15,7 @@ import pytest
 
 from engine import Engine, EngineConfig, PeerGone, TcpSignaling
 
-from .helpers import LOOPBACK, files_under, free_port, run, write_random
+from .helpers import LOOPBACK, files_under, free_port, run, until_empty, write_random
 
 MIB = 1 << 20
 ROOT = Path(__file__).resolve().parents[2]
@@ -108,10 +108,7 @@ def test_killed_sender_is_reported_by_the_receiver_and_nothing_remains(tmp_path:
             finally:
                 sender.kill()
                 sender.communicate()
-            for _ in range(100):  # the Reassembler deletes its staging as it stops
-                if not files_under(out):
-                    return
-                await asyncio.sleep(0.05)
+            await until_empty(out)  # the Reassembler removes its staging as it stops
 
     run(scenario())
     assert files_under(out) == []

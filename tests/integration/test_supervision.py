@@ -16,7 +16,15 @@ import pytest
 
 from engine import FerryError, PeerGone, SupervisionError
 
-from .helpers import connected_pair, files_under, incoming_transfers, run, sha256_of, write_random
+from .helpers import (
+    connected_pair,
+    files_under,
+    incoming_transfers,
+    run,
+    sha256_of,
+    until_empty,
+    write_random,
+)
 
 MIB = 1 << 20
 
@@ -79,10 +87,7 @@ def test_a_stage_that_keeps_crashing_fails_the_transfer_cleanly(tmp_path: Path) 
                 await incoming
             with pytest.raises(FerryError, match="giving up"):
                 await outgoing
-            for _ in range(100):
-                if not files_under(out):
-                    break
-                await asyncio.sleep(0.05)
+            await until_empty(out)  # the Reassembler removes its staging as it stops
 
     run(scenario())
     assert files_under(out) == []
@@ -106,10 +111,7 @@ def test_a_crashed_channel_fails_the_transfer_on_both_sides(tmp_path: Path, side
                 await asyncio.wait_for(outgoing, 40)
             with pytest.raises(PeerGone):
                 await asyncio.wait_for(incoming, 40)
-            for _ in range(100):
-                if not files_under(out):
-                    break
-                await asyncio.sleep(0.05)
+            await until_empty(out)  # the Reassembler removes its staging as it stops
 
     run(scenario())
     assert files_under(out) == []

@@ -9,7 +9,15 @@ import pytest
 
 from engine import ConfigError, TransferCancelled, TransferGroup
 
-from .helpers import connected_pair, files_under, incoming_transfers, run, sha256_of, write_random
+from .helpers import (
+    connected_pair,
+    files_under,
+    incoming_transfers,
+    run,
+    sha256_of,
+    until_empty,
+    write_random,
+)
 
 KIB = 1024
 
@@ -77,10 +85,7 @@ def test_cancel_mid_transfer_is_reported_on_both_sides(tmp_path: Path, side: str
                 await outgoing
             with pytest.raises(TransferCancelled, match="changed my mind"):
                 await incoming
-            for _ in range(100):  # the Reassembler removes its staging file as it stops
-                if not files_under(out):
-                    break
-                await asyncio.sleep(0.05)
+            await until_empty(out)  # the Reassembler removes its staging as it stops
 
     run(scenario())
     assert files_under(out) == []

@@ -213,3 +213,30 @@ def test_a_missing_ffmpeg_costs_the_preview_not_the_file(tmp_path: Path) -> None
 
     ready = run(scenario())
     assert ready.preview_id is None and "ffmpeg-missing" in ready.reason  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("max_wait", [60.0, 0.2])
+def test_previews_wait_while_files_arrive_but_not_forever(tmp_path: Path, max_wait: float) -> None:
+    Image.new("RGB", (800, 600), (20, 200, 20)).save(tmp_path / "green.jpg", "JPEG")
+    write_random(tmp_path / "big.bin", 8 * MIB)
+    options = vault_receiver(tmp_path, write_delay=0.05, preview_max_wait=max_wait)
+    order: list[str] = []
+
+    async def scenario() -> None:
+        async with connected_pair(None, receiver=options) as (sender, receiver):
+            received = incoming_transfers(receiver)
+            big = sender.send(tmp_path / "big.bin")
+            arriving = await received.get()  # the big file is arriving (slowly: a slow disk)
+            arriving.add_listener(
+                lambda item: order.append("big") if hasattr(item, "sha256") else None
+            )
+            await sender.send(tmp_path / "green.jpg")  # the image arrives meanwhile
+            image = await received.get()
+            ready = await asyncio.wait_for(image.preview(), 60)
+            order.append("preview")
+            await big
+            assert ready.preview_id is not None
+
+    run(scenario())
+    # With a long max_wait the preview waits for the big file; with a short one it does not.
+    assert order == (["big", "preview"] if max_wait > 1 else ["preview", "big"])
