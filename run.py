@@ -24,7 +24,8 @@ USAGE = """usage: python3 run.py COMMAND [ARGS...]
 
   demo [ARGS]   run `ferry demo` (a real transfer between two processes on loopback)
   test [ARGS]   run ruff and the test suite (ARGS go to pytest)
-  bench [ARGS]  run a benchmark script: bench codec | bench transfer [ARGS]
+  bench NAME    run a benchmark: transfer, ceiling, previews, vault or codec (see
+                benchmarks/README.md)
   ferry [ARGS]  run any `ferry` command inside the environment
 """
 
@@ -75,7 +76,10 @@ def main(argv: list[str]) -> int:
         return _run([str(BIN / "ferry"), *rest])
     if command == "bench":
         if not rest:
-            print("usage: python3 run.py bench codec|transfer [ARGS]", file=sys.stderr)
+            print(
+                "usage: python3 run.py bench transfer|ceiling|previews|vault|codec [ARGS]",
+                file=sys.stderr,
+            )
             return 2
         return _run([python, "-m", f"benchmarks.{rest[0]}", *rest[1:]])
     lint = _run([python, "-m", "ruff", "check", "."])

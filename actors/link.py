@@ -88,6 +88,19 @@ class Incoming:
     batched: int = 0  # bytes gathered for the next hand-over
 
 
+def _tell(ref: pykka.ActorRef[Any], message: Any) -> bool:
+    """Tell a stage actor; False if it is dead.
+
+    A crashed child stays dead until the supervisor's restart reaches us, and whatever it
+    missed meanwhile is handed to its successor then (credit, retained chunks, EOF).
+    """
+    try:
+        ref.tell(message)
+    except pykka.ActorDeadError:
+        return False
+    return True
+
+
 class PeerLink:
     def __init__(
         self,
@@ -255,7 +268,7 @@ class PeerLink:
             owner=self.mailbox,
         )
         self.incoming[answer.transfer_id] = Incoming(child_id, ref, session.offer, answer.offset)
-        ref.tell(StartWriting(session.offer, answer.offset))
+        _tell(ref, StartWriting(session.offer, answer.offset))
         self.send(self.conn.accept(answer.transfer_id, answer.offset))
 
     def _cancel(self, request: cmd.CancelTransfer) -> None:
@@ -317,12 +330,12 @@ class PeerLink:
                 resume = self.conn.incoming[transfer_id].durable_offset
                 self._rx_batches.pop(transfer_id, None)  # the replay below covers these
                 inc.batched = 0
-                message.ref.tell(StartWriting(inc.offer, resume))
+                _tell(message.ref, StartWriting(inc.offer, resume))
                 replay = [chunk for chunk in inc.retained if chunk.offset >= resume]
                 if replay:  # what the dead one had not yet made durable
-                    message.ref.tell(ChunkBatch(transfer_id, replay))
+                    _tell(message.ref, ChunkBatch(transfer_id, replay))
                 if inc.eof is not None:
-                    message.ref.tell(inc.eof)
+                    _tell(message.ref, inc.eof)
                 return
 
     def _crash_child(self, request: cmd.CrashChild) -> None:
@@ -334,7 +347,7 @@ class PeerLink:
         if ref is None or not ref.is_alive():
             logger.warning("no live %s for %s to crash", request.kind, request.transfer_id.hex())
             return
-        ref.tell(InjectFault(f"{request.kind} crash injected by a test"))
+        _tell(ref, InjectFault(f"{request.kind} crash injected by a test"))
 
     def _child_gave_up(self, message: ChildGaveUp) -> None:
         for transfer_id in [*self.outgoing, *self.incoming]:
@@ -372,13 +385,13 @@ class PeerLink:
                 if state is not None:
                     state.credit = event.limit
                     if state.chunker is not None:
-                        state.chunker.tell(Window(event.transfer_id, event.limit))
+                        _tell(state.chunker, Window(event.transfer_id, event.limit))
             elif isinstance(event, EofReceived):
                 incoming = self.incoming.get(event.transfer_id)
                 if incoming is not None:
                     self._flush_received()  # the chunks before EOF go first
                     incoming.eof = Eof(event.transfer_id, event.size, event.sha256)
-                    incoming.reassembler.tell(incoming.eof)
+                    _tell(incoming.reassembler, incoming.eof)
             elif isinstance(event, Completed | Cancelled | Failed):
                 self._finished(event)
             elif isinstance(event, ConnectionFailed):
@@ -415,7 +428,7 @@ class PeerLink:
         incoming = self.incoming.get(transfer_id)
         if chunks and incoming is not None:
             incoming.batched = 0
-            incoming.reassembler.tell(ChunkBatch(transfer_id, chunks))
+            _tell(incoming.reassembler, ChunkBatch(transfer_id, chunks))
 
     def _flush_received(self) -> None:
         if self._rx_timer is not None:
@@ -440,11 +453,12 @@ class PeerLink:
         assert state.chunker is not None
         request = state.request
         session = self.conn.outgoing[transfer_id]
-        state.chunker.tell(
-            StartReading(request.path, request.size, request.mtime_ns, session.chunk_size, start)
+        _tell(
+            state.chunker,
+            StartReading(request.path, request.size, request.mtime_ns, session.chunk_size, start),
         )
         if state.credit:
-            state.chunker.tell(Window(transfer_id, state.credit))
+            _tell(state.chunker, Window(transfer_id, state.credit))
 
     def _finished(self, event: Completed | Cancelled | Failed) -> None:
         out = self.outgoing.pop(event.transfer_id, None)
@@ -454,12 +468,12 @@ class PeerLink:
         if inc is not None:
             if self.supervisor is not None:
                 self.supervisor.tell(Unwatch(inc.child_id))
-            if not isinstance(event, Completed):
-                # The Reassembler aborts its staging; if it is dead, discard it here.
-                if inc.reassembler.is_alive():
-                    inc.reassembler.tell(Cancel(event.transfer_id, "transfer ended"))
-                else:
-                    self.config.destination.discard(event.transfer_id)
+            abort = Cancel(event.transfer_id, "transfer ended")
+            if not isinstance(event, Completed) and not _tell(inc.reassembler, abort):
+                # The Reassembler is dead, so nobody aborts its staging: discard it here,
+                # in a worker thread (a vault discard asks the vault, never on this loop).
+                loop = asyncio.get_running_loop()
+                loop.run_in_executor(None, self.config.destination.discard, event.transfer_id)
 
     def _stop_child(self, child_id: str, ref: pykka.ActorRef[Any] | None) -> None:
         if self.supervisor is not None:

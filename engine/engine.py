@@ -194,14 +194,14 @@ class IncomingOffer:
             self.peer.receiving.add(self.offer.transfer_id)
             if self.peer.engine.previews is not None:
                 self.peer.engine.previews.activity()
-            self.peer.channel.tell(cmd.AnswerOffer(self.offer.transfer_id, accept=True))
+            self.peer.tell_channel(cmd.AnswerOffer(self.offer.transfer_id, accept=True))
         return self.transfer
 
     def reject(self, reason: str = "rejected by the user", code: str = "rejected") -> None:
         if not self.answered:
             self.answered = True
             answer = cmd.AnswerOffer(self.offer.transfer_id, False, code=code, message=reason)
-            self.peer.channel.tell(answer)
+            self.peer.tell_channel(answer)
 
 
 class Peer:
@@ -264,7 +264,10 @@ class Peer:
         await self._handshake
 
     async def _ask(self, command: Any) -> Any:
-        self.channel.tell(command)
+        try:
+            self.channel.tell(command)
+        except pykka.ActorDeadError:
+            raise PeerGone("the connection to the peer is gone") from None
         return await asyncio.wrap_future(command.reply)
 
     async def _expect(self, kind: str) -> dict[str, Any]:
@@ -284,8 +287,7 @@ class Peer:
         except FerryError as exc:
             reason = exc.message
         if not self._closed.is_set():
-            with contextlib.suppress(pykka.ActorDeadError):
-                self.channel.tell(cmd.LinkLost(reason))
+            self.tell_channel(cmd.LinkLost(reason))
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -332,8 +334,12 @@ class Peer:
     async def _start_when_free(self, transfer: Transfer, request: cmd.SendFile) -> None:
         async with self._slots:
             if self._queued.pop(transfer.id, None) is None:
-                return  # cancelled while it waited for a slot
-            self.channel.tell(request)
+                return  # cancelled (or the peer went away) while it waited for a slot
+            try:
+                self.channel.tell(request)
+            except pykka.ActorDeadError:
+                transfer.fail(PeerGone("the connection to the peer is gone"))
+                return
             with contextlib.suppress(FerryError):
                 await transfer
 
@@ -342,8 +348,7 @@ class Peer:
             # Never offered: there is nothing to tell the peer.
             self.transfers[transfer_id].fail(TransferCancelled(f"cancelled: {reason}"))
             return
-        with contextlib.suppress(pykka.ActorDeadError):
-            self.channel.tell(cmd.CancelTransfer(transfer_id, reason))
+        self.tell_channel(cmd.CancelTransfer(transfer_id, reason))
 
     # -- receiving ------------------------------------------------------------------------------
 
@@ -381,13 +386,18 @@ class Peer:
         with contextlib.suppress(pykka.ActorDeadError):
             self.channel.stop(timeout=10)
 
+    def tell_channel(self, message: Any) -> None:
+        """Tell the Channel; once it is gone the peer's events have already said so."""
+        with contextlib.suppress(pykka.ActorDeadError):
+            self.channel.tell(message)
+
     def inject_fault(self, kind: str, transfer: Transfer | None = None) -> None:
         """Test hook: crash the ``kind`` actor ("channel", "chunker", "reassembler")."""
         if kind == "channel":
-            self.channel.tell(InjectFault())
+            self.tell_channel(InjectFault())
         else:
             assert transfer is not None, "chunker and reassembler faults need a transfer"
-            self.channel.tell(cmd.CrashChild(transfer.id, kind))
+            self.tell_channel(cmd.CrashChild(transfer.id, kind))
 
     # -- events from the Channel --------------------------------------------------------------
 
@@ -462,6 +472,7 @@ class Peer:
         for transfer in self.transfers.values():
             transfer.fail(error)
         self.receiving.clear()
+        self._queued.clear()
         if self.engine.previews is not None:
             self.engine.previews.poke()
 
