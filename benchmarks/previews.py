@@ -12,12 +12,13 @@ is at least 0.95. MB = 10**6 bytes.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from engine.digest import sha256_file
 
 from .transfer import run_ferry
 
@@ -43,10 +44,6 @@ def _video(path: Path, seed: int) -> None:
     )  # fmt: skip
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=12)
@@ -63,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         for i in range(args.videos):
             media.append(Path(folder) / f"video-{i:02}.mp4")
             _video(media[-1], i)
-        shas = [_sha256(path) for path in media]
+        shas = [sha256_file(path).hex() for path in media]
         total = sum(path.stat().st_size for path in media)
         print(
             f"{args.photos} photos and {args.videos} videos, {total / 1e6:.1f} MB in all; "

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import os
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from actors.vault import Vault
 from protocol.errors import FerryError
 
 from .config import parse_size
+from .digest import sha256_file
 
 LOOPBACK = "127.0.0.1"
 PASSPHRASE = "ferry-demo"  # a demo vault only: real vaults get a real passphrase
@@ -57,14 +57,6 @@ def _generate_video(path: Path) -> None:
         check=True,
         stdin=subprocess.DEVNULL,
     )  # fmt: skip
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as source:
-        while block := source.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _start_receiver(vault: Path) -> tuple[subprocess.Popen[str], str]:
@@ -137,7 +129,7 @@ def _check_and_show(
         previews = []
         for path in files:
             record = stored.get(path.name)
-            if record is None or record.sha256.hex() != _sha256(path):
+            if record is None or record.sha256 != sha256_file(path):
                 print(f"ferry: error: {path.name} is missing or differs", file=sys.stderr)
                 return EXIT_FAILED
             if record.preview_id:

@@ -39,7 +39,11 @@ Handler = Callable[["Session", Frame], list[Frame]]
 
 
 class Session:
-    """One transfer in one direction. Subclasses fill in ``TRANSITIONS``."""
+    """One transfer in one direction. Subclasses fill in ``TRANSITIONS``.
+
+    Events are appended to ``events``, a list the owner (a :class:`Connection`) shares
+    between all its sessions and drains.
+    """
 
     TRANSITIONS: ClassVar[dict[State, dict[type, str]]] = {}
 
@@ -55,12 +59,6 @@ class Session:
     @property
     def finished(self) -> bool:
         return self.state in TERMINAL_STATES
-
-    def pop_events(self) -> list[Event]:
-        """Events since the last call (only useful when the session owns its event list)."""
-        events = self._events[:]
-        self._events.clear()
-        return events
 
     # -- peer frames ---------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import os
+import random
 import socket
 from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
@@ -25,7 +26,7 @@ def run(coroutine: Coroutine[Any, Any, T], timeout: float = 120) -> T:
 def write_random(path: Path, size: int, seed: int = 0) -> bytes:
     """A file of ``size`` pseudo-random bytes; returns its SHA-256."""
     digest = hashlib.sha256()
-    generator = __import__("random").Random(seed)
+    generator = random.Random(seed)
     with open(path, "wb") as out:
         remaining = size
         while remaining:
@@ -33,14 +34,6 @@ def write_random(path: Path, size: int, seed: int = 0) -> bytes:
             out.write(block)
             digest.update(block)
             remaining -= len(block)
-    return digest.digest()
-
-
-def sha256_of(path: Path) -> bytes:
-    digest = hashlib.sha256()
-    with open(path, "rb") as source:
-        while block := source.read(1 << 20):
-            digest.update(block)
     return digest.digest()
 
 

@@ -9,8 +9,9 @@ import pytest
 
 from engine import EngineConfig, TransferCancelled, in_process_pair
 from engine.blocking import BlockingEngine
+from engine.digest import sha256_file
 
-from .helpers import LOOPBACK, sha256_of, write_random
+from .helpers import LOOPBACK, write_random
 
 
 def test_blocking_send_and_receive(tmp_path: Path) -> None:
@@ -47,4 +48,4 @@ def test_blocking_send_and_receive(tmp_path: Path) -> None:
         third.cancel()
         with pytest.raises(TransferCancelled):
             third.result(timeout=30)
-    assert sha256_of(out / "a.bin") == digest
+    assert sha256_file(out / "a.bin") == digest

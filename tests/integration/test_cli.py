@@ -8,7 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .helpers import free_port, sha256_of, write_random
+from engine.digest import sha256_file
+
+from .helpers import free_port, write_random
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -73,7 +75,7 @@ def test_send_and_receive_between_two_processes(tmp_path: Path) -> None:
     for path, digest in zip(sources, digests, strict=True):
         assert f"sent {path.name}: " in sent.stdout and digest.hex() in sent.stdout
         assert f"received {path.name}: " in received
-        assert sha256_of(out / path.name) == digest
+        assert sha256_file(out / path.name) == digest
 
 
 def test_send_of_a_missing_file_is_a_one_line_error(tmp_path: Path) -> None:

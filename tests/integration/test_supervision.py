@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 
 from engine import FerryError, PeerGone, SupervisionError
+from engine.digest import sha256_file
 
 from .helpers import (
     connected_pair,
     files_under,
     incoming_transfers,
     run,
-    sha256_of,
     until_empty,
     write_random,
 )
@@ -59,7 +59,7 @@ def test_a_crashed_stage_is_restarted_and_the_file_arrives_intact(
             assert bytes.fromhex((await incoming).sha256) == digest
 
     run(scenario())
-    assert sha256_of(out / "data.bin") == digest
+    assert sha256_file(out / "data.bin") == digest
     assert files_under(out) == ["data.bin"]
     restarts = [r.getMessage() for r in caplog.records if "restart 1 of" in r.getMessage()]
     assert len(restarts) == 1 and restarts[0].startswith(kind)

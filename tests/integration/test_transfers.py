@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from engine import ConfigError, TransferCancelled, TransferGroup
+from engine.digest import sha256_file
 
 from .helpers import (
     connected_pair,
     files_under,
     incoming_transfers,
     run,
-    sha256_of,
     until_empty,
     write_random,
 )
@@ -41,7 +41,7 @@ def test_file_arrives_byte_identical(tmp_path: Path, size: int) -> None:
             assert incoming.path == out / "source.bin"
 
     run(scenario())
-    assert sha256_of(out / "source.bin") == digest
+    assert sha256_file(out / "source.bin") == digest
     assert files_under(out) == ["source.bin"]  # staging gone
 
 
@@ -62,7 +62,7 @@ def test_larger_chunks_are_negotiated_up_to_what_both_accept(
 
     run(scenario())
     assert offered == [used]  # aiortc's 256 KiB message limit, less the CHUNK header
-    assert sha256_of(out / "big.bin") == digest
+    assert sha256_file(out / "big.bin") == digest
 
 
 @pytest.mark.parametrize("side", ["sender", "receiver"])
@@ -141,7 +141,7 @@ def test_four_transfers_are_in_flight_at_once(tmp_path: Path) -> None:
     run(scenario())
     assert overlap[0] == 4  # all four were moving before the first one finished
     for path, digest in zip(sources, digests, strict=True):
-        assert sha256_of(out / path.name) == digest
+        assert sha256_file(out / path.name) == digest
 
 
 def test_folder_tree_is_recreated_under_the_output_folder(tmp_path: Path) -> None:
@@ -167,7 +167,7 @@ def test_folder_tree_is_recreated_under_the_output_folder(tmp_path: Path) -> Non
     run(scenario())
     assert files_under(out) == sorted(files)
     for name, digest in digests.items():
-        assert sha256_of(out / name) == digest
+        assert sha256_file(out / name) == digest
 
 
 def test_existing_files_are_never_replaced(tmp_path: Path) -> None:

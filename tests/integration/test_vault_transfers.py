@@ -16,13 +16,13 @@ from PIL import Image
 from actors.preview import PreviewConfig, find_ffmpeg
 from actors.vault import Vault
 from engine import TransferCancelled
+from engine.digest import sha256_file
 
 from .helpers import (
     connected_pair,
     files_under,
     incoming_transfers,
     run,
-    sha256_of,
     write_random,
 )
 
@@ -54,7 +54,7 @@ def test_files_arrive_encrypted_and_verified(tmp_path: Path) -> None:
         }
         vault.export(stored_ids[1], tmp_path / "exported.bin")
         assert vault.verify().ok
-    assert sha256_of(tmp_path / "exported.bin") == digest
+    assert sha256_file(tmp_path / "exported.bin") == digest
 
 
 def _png_with_marker(marker: bytes) -> bytes:
