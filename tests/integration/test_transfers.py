@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import ConfigError, TransferCancelled, TransferGroup
+from engine import ConfigError, TransferCancelled, TransferGroup, TransferResult
 from engine.digest import sha256_file
 
 from .helpers import (
@@ -221,3 +221,24 @@ def test_receiver_can_reject_an_offer(tmp_path: Path) -> None:
 
     run(scenario())
     assert files_under(out) == []
+
+
+def test_progress_reports_bytes_rate_and_eta_then_the_result(tmp_path: Path) -> None:
+    source = tmp_path / "big.bin"
+    write_random(source, 6 * 1024 * KIB)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    async def scenario() -> list[object]:
+        async with connected_pair(out, receiver={"write_delay": 0.02}) as (sender, _):
+            transfer = sender.send(source)
+            return [item async for item in transfer.events()]
+
+    items = run(scenario())
+    progress, result = items[:-1], items[-1]
+    assert isinstance(result, TransferResult) and result.size == 6 * 1024 * KIB
+    assert len(progress) >= 3
+    done = [p.done for p in progress]  # type: ignore[attr-defined]
+    assert done == sorted(done) and done[-1] == result.size
+    middle = progress[len(progress) // 2]
+    assert middle.rate > 0 and middle.eta is not None and 0 < middle.fraction < 1  # type: ignore[attr-defined]
