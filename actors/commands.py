@@ -44,9 +44,10 @@ class SendFile:
 
 @dataclass(frozen=True)
 class AnswerOffer:
+    """Accept (at the offset the staging finds: 0, or where an earlier try stopped) or not."""
+
     transfer_id: bytes
     accept: bool
-    offset: int = 0
     code: str = "rejected"
     message: str = ""
 

@@ -21,6 +21,8 @@ from protocol.errors import ConfigError, StorageError
 from protocol.frames import Offer
 from protocol.names import check_name, name_parts
 
+from .journal import Journal, new_entry, staging_stem
+
 logger = logging.getLogger(__name__)
 
 STAGING_DIR = ".ferry-staging"
@@ -33,6 +35,9 @@ class Staging(Protocol):
     def write(self, pieces: Sequence[bytes]) -> int:
         """Append ``pieces``; return the number of bytes now written."""
 
+    def checkpoint(self) -> None:
+        """Make what was written durable and record it, so a later offer can resume."""
+
     def sha256(self) -> bytes: ...
 
     def commit(self) -> str:
@@ -40,15 +45,22 @@ class Staging(Protocol):
 
     def abort(self) -> None: ...
 
+    def suspend(self) -> None:
+        """The peer went away: keep what can be resumed (checkpoint), else drop it."""
+
     def close(self) -> None:
         """Release resources but keep the staged bytes (the actor is about to restart)."""
 
 
 class Destination(Protocol):
-    def open(self, offer: Offer, resume: int) -> Staging:
-        """Staging for ``offer``, holding its first ``resume`` bytes from an earlier try."""
+    def open(self, offer: Offer, resume: int | None) -> Staging:
+        """Staging for ``offer``.
 
-    def discard(self, transfer_id: bytes) -> None:
+        ``resume`` None: a new offer; continue from what an earlier attempt made durable for
+        the same file, if anything. An int: a restarted Reassembler continues at that offset.
+        """
+
+    def discard(self, offer: Offer) -> None:
         """Remove whatever is staged for a transfer that will not finish."""
 
 
@@ -63,24 +75,50 @@ def _fsync_directory(path: Path) -> None:
 
 
 class FolderDestination:
-    """Received files become plain files under ``root``, keeping their relative paths."""
+    """Received files become plain files under ``root``, keeping their relative paths.
+
+    Unfinished files wait in ``root/.ferry-staging`` with a journal entry each (see
+    :mod:`actors.journal`); an offer of the same file (same resume key, size and
+    modification time) continues from the journal's durable offset.
+    """
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise ConfigError(f"output folder {self.root} does not exist or is not a folder")
         self.staging_dir = self.root / STAGING_DIR
+        self.journal = Journal(self.staging_dir)
 
-    def _staging_path(self, transfer_id: bytes) -> Path:
-        return self.staging_dir / f"{transfer_id.hex()}.part"
+    def _staging_path(self, stem: str) -> Path:
+        return self.staging_dir / f"{stem}.part"
 
-    def open(self, offer: Offer, resume: int) -> FolderStaging:
+    def open(self, offer: Offer, resume: int | None) -> FolderStaging:
         check_name(offer.name)
         self.staging_dir.mkdir(exist_ok=True)
-        return FolderStaging(self, offer, self._staging_path(offer.transfer_id), resume)
+        stem = staging_stem(offer.resume_key, offer.transfer_id)
+        if resume is None:
+            resume = self._journaled_offset(stem, offer)
+        return FolderStaging(self, offer, stem, resume)
 
-    def discard(self, transfer_id: bytes) -> None:
-        self._staging_path(transfer_id).unlink(missing_ok=True)
+    def _journaled_offset(self, stem: str, offer: Offer) -> int:
+        entry = self.journal.load(stem)
+        if entry is None:
+            return 0
+        if not entry.matches(offer.size, offer.mtime_ms):
+            logger.warning(
+                "%s changed at the sender since %d bytes of it were staged (size or "
+                "modification time differ): receiving it again from the start",
+                offer.name,
+                entry.durable,
+            )
+            return 0
+        logger.info("resuming %s at %d of %d bytes", offer.name, entry.durable, offer.size)
+        return entry.durable
+
+    def discard(self, offer: Offer) -> None:
+        stem = staging_stem(offer.resume_key, offer.transfer_id)
+        self._staging_path(stem).unlink(missing_ok=True)
+        self.journal.remove(stem)
 
     def final_path(self, name: str) -> Path:
         """The path for ``name`` under the root, refusing anything that escapes it."""
@@ -94,17 +132,21 @@ class FolderDestination:
 
 
 class FolderStaging:
-    def __init__(self, destination: FolderDestination, offer: Offer, path: Path, resume: int):
+    def __init__(self, destination: FolderDestination, offer: Offer, stem: str, resume: int):
         self.destination = destination
         self.offer = offer
-        self.path = path
+        self.stem = stem
+        self.path = destination._staging_path(stem)
         self._sha = hashlib.sha256()
         try:
-            self.fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
             staged = os.fstat(self.fd).st_size
             if staged < resume:
-                raise StorageError(f"staging {path} holds {staged} bytes, fewer than {resume}")
+                logger.warning("staging of %s is shorter than recorded: from zero", offer.name)
+                resume = 0
             os.ftruncate(self.fd, resume)
+            # Python's hashlib cannot save its state, so the staged prefix is read once
+            # to rebuild it: at disk speed, a small price against the network's.
             self._rehash(resume)
             os.lseek(self.fd, resume, os.SEEK_SET)
         except OSError as exc:
@@ -135,6 +177,22 @@ class FolderStaging:
         self.written += len(data)
         return self.written
 
+    def checkpoint(self) -> None:
+        if not self.offer.resume_key:
+            return  # nothing could ever resume it: spare the fsync
+        try:
+            os.fsync(self.fd)
+            entry = new_entry(
+                self.offer.resume_key,
+                self.offer.name,
+                self.offer.size,
+                self.offer.mtime_ms,
+                self.written,
+            )
+            self.destination.journal.save(self.stem, entry)
+        except OSError as exc:
+            raise StorageError(f"saving progress of {self.offer.name!r} failed: {exc}") from None
+
     def sha256(self) -> bytes:
         return self._sha.digest()
 
@@ -145,6 +203,7 @@ class FolderStaging:
             target = self.destination.final_path(self.offer.name)
             final = _move_without_replacing(self.path, target)
             _fsync_directory(final.parent)
+            self.destination.journal.remove(self.stem)
             with contextlib.suppress(OSError):  # tidy up when no other transfer uses it
                 self.path.parent.rmdir()
         except OSError as exc:
@@ -155,6 +214,14 @@ class FolderStaging:
     def abort(self) -> None:
         self.close()
         self.path.unlink(missing_ok=True)
+        self.destination.journal.remove(self.stem)
+
+    def suspend(self) -> None:
+        if self.offer.resume_key:
+            self.checkpoint()
+            self.close()
+        else:
+            self.abort()  # nothing could ever resume it
 
     def close(self) -> None:
         if self.fd >= 0:

@@ -46,12 +46,13 @@ from protocol.events import (
 )
 from protocol.frames import Cancel, Chunk, Done, Eof, Error, Frame, Window
 from protocol.limits import DEFAULT_MAX_MESSAGE_SIZE
+from protocol.session import State
 
 from . import commands as cmd
 from .chunker import Chunker
 from .config import ChannelConfig
 from .ice import restricted_ice_addresses
-from .messages import ChunkBatch, Durable, StartReading, StartWriting
+from .messages import ChunkBatch, Durable, Ready, StartReading, StartWriting, Suspend
 from .reassembler import Reassembler
 from .supervisor import ChildGaveUp, ChildRestarted, InjectFault, Unwatch, start_supervised
 
@@ -61,6 +62,7 @@ DATA_CHANNEL_LABEL = "ferry"
 CLOSE_GRACE_SECONDS = 0.5
 RX_BATCH_BYTES = 256 * 1024
 RX_BATCH_DELAY = 0.005
+STOP_WAIT_SECONDS = 10.0
 
 
 @dataclass
@@ -82,7 +84,6 @@ class Incoming:
     child_id: str
     reassembler: pykka.ActorRef[Any]
     offer: Any
-    resume: int
     retained: deque[Chunk] = field(default_factory=deque)  # not yet durable: bounded by window
     eof: Eof | None = None
     batched: int = 0  # bytes gathered for the next hand-over
@@ -131,6 +132,7 @@ class PeerLink:
         self._pumping = False
         self._rx_batches: dict[bytes, list[Chunk]] = {}  # received, not yet handed over
         self._rx_timer: asyncio.TimerHandle | None = None
+        self._winding_down: list[pykka.ActorRef[Any]] = []  # Reassemblers finishing up
         self.rx_batch_bytes = min(RX_BATCH_BYTES, config.window // 8)
 
     # -- signaling (SDP) ---------------------------------------------------------------------
@@ -154,6 +156,11 @@ class PeerLink:
     async def close(self) -> None:
         self.lose(PeerGone("the connection was closed"))
         await self.pc.close()
+        # Reassemblers told to suspend or abort finish that first (a checkpoint, an fsync):
+        # once close returns, what a later attempt can resume from is on disk.
+        loop = asyncio.get_running_loop()
+        for ref in self._winding_down:
+            await loop.run_in_executor(None, ref.actor_stopped.wait, STOP_WAIT_SECONDS)
 
     # -- the data channel ---------------------------------------------------------------------
 
@@ -267,9 +274,14 @@ class PeerLink:
             start=self._reassembler_factory(answer.transfer_id),
             owner=self.mailbox,
         )
-        self.incoming[answer.transfer_id] = Incoming(child_id, ref, session.offer, answer.offset)
-        _tell(ref, StartWriting(session.offer, answer.offset))
-        self.send(self.conn.accept(answer.transfer_id, answer.offset))
+        self.incoming[answer.transfer_id] = Incoming(child_id, ref, session.offer)
+        # ACCEPT waits for Ready: the staging decides the offset (non-zero when resuming).
+        _tell(ref, StartWriting(session.offer, None))
+
+    def _ready(self, ready: Ready) -> None:
+        session = self.conn.incoming.get(ready.transfer_id)
+        if session is not None and session.state is State.OFFER_RECEIVED:
+            self.send(self.conn.accept(ready.transfer_id, ready.offset))
 
     def _cancel(self, request: cmd.CancelTransfer) -> None:
         self.send(self.conn.cancel(request.transfer_id, request.reason))
@@ -330,6 +342,9 @@ class PeerLink:
                 resume = self.conn.incoming[transfer_id].durable_offset
                 self._rx_batches.pop(transfer_id, None)  # the replay below covers these
                 inc.batched = 0
+                if self.conn.incoming[transfer_id].state is State.OFFER_RECEIVED:
+                    _tell(message.ref, StartWriting(inc.offer, None))  # died before Ready
+                    return
                 _tell(message.ref, StartWriting(inc.offer, resume))
                 replay = [chunk for chunk in inc.retained if chunk.offset >= resume]
                 if replay:  # what the dead one had not yet made durable
@@ -365,6 +380,7 @@ class PeerLink:
         ChunkBatch: _chunk_batch,
         Eof: _eof_from_chunker,
         Durable: _durable,
+        Ready: _ready,
         Done: _stored,
         Error: _stage_error,
         ChildRestarted: _child_restarted,
@@ -465,15 +481,24 @@ class PeerLink:
         if out is not None:
             self._stop_child(out.child_id, out.chunker)
         inc = self.incoming.pop(event.transfer_id, None)
-        if inc is not None:
-            if self.supervisor is not None:
-                self.supervisor.tell(Unwatch(inc.child_id))
-            abort = Cancel(event.transfer_id, "transfer ended")
-            if not isinstance(event, Completed) and not _tell(inc.reassembler, abort):
-                # The Reassembler is dead, so nobody aborts its staging: discard it here,
-                # in a worker thread (a vault discard asks the vault, never on this loop).
-                loop = asyncio.get_running_loop()
-                loop.run_in_executor(None, self.config.destination.discard, event.transfer_id)
+        if inc is None:
+            return
+        if self.supervisor is not None:
+            self.supervisor.tell(Unwatch(inc.child_id))
+        if isinstance(event, Completed):
+            return  # the Reassembler committed and stopped itself
+        # A lost peer may come back and resume: keep what is staged. Anything else (cancel,
+        # a refused or failed file) is final: drop it.
+        lost = isinstance(event, Failed) and isinstance(event.error, PeerGone)
+        end = Suspend(event.transfer_id) if lost else Cancel(event.transfer_id, "ended")
+        if _tell(inc.reassembler, end):
+            self._winding_down = [r for r in self._winding_down if r.is_alive()]
+            self._winding_down.append(inc.reassembler)
+        elif not lost:
+            # The Reassembler is dead, so nobody aborts its staging: discard it here, in a
+            # worker thread (a vault discard asks the vault, never on this loop).
+            loop = asyncio.get_running_loop()
+            loop.run_in_executor(None, self.config.destination.discard, inc.offer)
 
     def _stop_child(self, child_id: str, ref: pykka.ActorRef[Any] | None) -> None:
         if self.supervisor is not None:

@@ -32,10 +32,22 @@ class ChunkBatch:
 
 @dataclass(frozen=True, slots=True)
 class StartWriting:
-    """Reassembler: stage ``offer`` from ``resume`` (bytes before it are already staged)."""
+    """Reassembler: stage ``offer``.
+
+    ``resume`` None: a new offer; the destination finds what an earlier attempt left
+    (answered with :class:`Ready`). An int: a restarted Reassembler continues there.
+    """
 
     offer: Offer
-    resume: int
+    resume: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """Reassembler -> Channel: staging is open; accept the offer at ``offset``."""
+
+    transfer_id: bytes
+    offset: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +56,10 @@ class Durable:
 
     transfer_id: bytes
     upto: int
+
+
+@dataclass(frozen=True, slots=True)
+class Suspend:
+    """Reassembler: the peer is gone; keep what is staged for a later offer, and stop."""
+
+    transfer_id: bytes

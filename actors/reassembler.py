@@ -22,12 +22,16 @@ from protocol.errors import FerryError, IntegrityError
 from protocol.frames import Cancel, Chunk, Done, Eof, Error
 
 from .destination import Destination, Staging
-from .messages import ChunkBatch, Durable, StartWriting
+from .messages import ChunkBatch, Durable, Ready, StartWriting, Suspend
 from .supervisor import Supervised
 
 logger = logging.getLogger(__name__)
 
 FLUSH_BYTES = 1 << 20
+#: A resumable transfer is made durable and journaled this often (whichever comes first):
+#: a crash loses at most this much, and each checkpoint costs an fsync.
+CHECKPOINT_BYTES = 8 << 20
+CHECKPOINT_SECONDS = 2.0
 
 
 class Reassembler(Supervised):
@@ -51,7 +55,9 @@ class Reassembler(Supervised):
         self.pending: list[bytes] = []
         self.pending_bytes = 0
         self.expected = 0  # offset of the next chunk we accept
-        self.durable = 0
+        self.durable = 0  # written to staging (what the Channel grants credit on)
+        self.checkpointed = 0  # fsynced and journaled (what a later offer resumes from)
+        self.last_checkpoint = 0.0
 
     def handle(self, message: Any) -> None:
         try:
@@ -63,6 +69,8 @@ class Reassembler(Supervised):
                 self._finish(message)
             elif isinstance(message, Cancel):
                 self._abort()
+            elif isinstance(message, Suspend):
+                self._suspend()
         except FerryError as exc:
             logger.warning("receiving %s failed: %s", self.transfer_id.hex(), exc.message)
             self._abort()
@@ -82,10 +90,13 @@ class Reassembler(Supervised):
     def _start(self, message: StartWriting) -> None:
         self.size = message.offer.size
         self.staging = self.destination.open(message.offer, message.resume)
-        # The staging may hold more than the Channel knows of (a vault writer that outlived
-        # the crashed Reassembler): continue from there and skip what it already has.
-        self.expected = self.durable = self.staging.written
-        if self.durable > message.resume:
+        self.expected = self.durable = self.checkpointed = self.staging.written
+        self.last_checkpoint = time.monotonic()
+        if message.resume is None:
+            self.channel.tell(Ready(self.transfer_id, self.durable))
+        elif self.durable > message.resume:
+            # The staging holds more than the Channel knows of (a vault writer that outlived
+            # the crashed Reassembler): continue from there and skip what it already has.
             self.channel.tell(Durable(self.transfer_id, self.durable))
 
     def _on_chunks(self, chunks: list[Chunk]) -> None:
@@ -110,6 +121,13 @@ class Reassembler(Supervised):
         self.durable = self.staging.write(self.pending)
         self.pending = []
         self.pending_bytes = 0
+        now = time.monotonic()
+        if (
+            self.durable - self.checkpointed >= CHECKPOINT_BYTES
+            or now - self.last_checkpoint >= CHECKPOINT_SECONDS
+        ):
+            self.staging.checkpoint()  # fsync and journal: what a later offer resumes from
+            self.checkpointed, self.last_checkpoint = self.durable, now
         self.channel.tell(Durable(self.transfer_id, self.durable))
 
     def _finish(self, eof: Eof) -> None:
@@ -127,6 +145,14 @@ class Reassembler(Supervised):
         stored_id = self.staging.commit()
         self.staging = None
         self.channel.tell(Done(self.transfer_id, actual, stored_id))
+        self.stop()
+
+    def _suspend(self) -> None:
+        if self.staging is not None:
+            self._flush()
+            self.staging.suspend()
+            self.staging = None
+        self.pending = []
         self.stop()
 
     def _abort(self) -> None:

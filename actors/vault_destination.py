@@ -36,12 +36,14 @@ class VaultDestination:
         self._writers: dict[bytes, VaultWriter] = {}
         self._lock = threading.Lock()
 
-    def open(self, offer: Offer, resume: int) -> VaultStaging:
+    def open(self, offer: Offer, resume: int | None) -> VaultStaging:
         with self._lock:
             writer = self._writers.get(offer.transfer_id)
         if writer is None:
             if resume:
                 raise StorageError("nothing staged in the vault to resume from")
+            # Resuming into the vault across processes is not built yet: a new offer
+            # always starts a new writer.
             writer = self._ask(
                 self.vault.begin(
                     name=offer.name, size=offer.size, mime_type=offer.mime_type, peer=self.peer
@@ -49,11 +51,14 @@ class VaultDestination:
             )
             with self._lock:
                 self._writers[offer.transfer_id] = writer
-        elif writer.bytes_written < resume:
+        elif resume is not None and writer.bytes_written < resume:
             raise StorageError(f"the vault holds {writer.bytes_written} bytes, fewer than {resume}")
         return VaultStaging(self, offer.transfer_id, writer)
 
-    def discard(self, transfer_id: bytes) -> None:
+    def discard(self, offer: Offer) -> None:
+        self._discard(offer.transfer_id)
+
+    def _discard(self, transfer_id: bytes) -> None:
         with self._lock:
             writer = self._writers.pop(transfer_id, None)
         if writer is not None:
@@ -104,7 +109,13 @@ class VaultStaging:
         return str(record.id)
 
     def abort(self) -> None:
-        self.destination.discard(self.transfer_id)
+        self.destination._discard(self.transfer_id)
+
+    def checkpoint(self) -> None:
+        """Nothing yet: the vault does not keep unfinished stores across processes."""
+
+    def suspend(self) -> None:
+        self.abort()  # until the vault can resume, an interrupted store is dropped
 
     def close(self) -> None:
         """Nothing to release: the writer stays with the destination for a restart."""

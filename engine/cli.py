@@ -163,9 +163,10 @@ async def _serve(peer: Peer) -> int:
 def _summary(verb: str, result: TransferResult) -> str:
     rate = result.size / result.seconds / 1e6 if result.seconds > 0 else 0.0
     where = result.path or f"stored as {result.stored_id}"
+    resumed = f", resumed at byte {result.resumed_from:,}" if result.resumed_from else ""
     return (
         f"{verb} {result.name}: {result.size:,} bytes in {result.seconds:.2f}s "
-        f"({rate:.1f} MB/s) sha256 {result.sha256} -> {where}"
+        f"({rate:.1f} MB/s{resumed}) sha256 {result.sha256} -> {where}"
     )
 
 

@@ -48,6 +48,7 @@ from protocol.errors import (
     TransferCancelled,
 )
 from protocol.events import (
+    Accepted,
     Cancelled,
     Completed,
     ConnectionFailed,
@@ -423,6 +424,9 @@ class Peer:
         if isinstance(event, Progress):
             transfer.report_progress(event.done)
             return
+        if isinstance(event, Accepted):
+            transfer.resumed_from = event.offset
+            return
         if isinstance(event, Completed):
             path = None
             if transfer.direction == "receive" and self.config.output_dir is not None:
@@ -485,10 +489,10 @@ class Peer:
 class _NoDestination:
     """Stands in when the engine has no output folder; offers are rejected before use."""
 
-    def open(self, offer: Offer, resume: int) -> Any:
+    def open(self, offer: Offer, resume: int | None) -> Any:
         raise ConfigError("this engine has no output folder to receive into")
 
-    def discard(self, transfer_id: bytes) -> None:
+    def discard(self, offer: Offer) -> None:
         return None
 
 

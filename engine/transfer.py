@@ -46,6 +46,9 @@ class TransferResult:
     stored_id: str  # relative path under the receiver's output folder, or a vault id
     seconds: float
     path: Path | None = None  # where the file is, on the receiving side
+    #: Where the receiver accepted the file: non-zero when it resumed an earlier attempt
+    #: (known on the sending side; bytes before it were not sent again).
+    resumed_from: int = 0
 
     @property
     def rate(self) -> float:
@@ -80,6 +83,7 @@ class Transfer:
         self._started = time.monotonic()
         self._last: tuple[float, int] | None = None
         self._rate = 0.0
+        self.resumed_from = 0
         self.progress = TransferProgress(self.id.hex(), name, 0, size, 0.0, None, 0.0)
 
     def __repr__(self) -> str:
@@ -156,6 +160,7 @@ class Transfer:
             stored_id,
             time.monotonic() - self._started,
             path,
+            self.resumed_from,
         )
         self._result.set_result(result)
         self._publish(result)

@@ -86,3 +86,17 @@ async def until_empty(folder: Path, within: float = 5.0) -> None:
     deadline = asyncio.get_running_loop().time() + within
     while files_under(folder) and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)
+
+
+def visible_files(folder: Path) -> list[str]:
+    """Files at the destination proper, leaving out the hidden staging area."""
+    return [name for name in files_under(folder) if not name.startswith(".ferry-staging")]
+
+
+async def until_journaled(folder: Path, within: float = 5.0) -> list[str]:
+    """Wait until the staging area holds a journal entry; return what it holds."""
+    staging = folder / ".ferry-staging"
+    deadline = asyncio.get_running_loop().time() + within
+    while not list(staging.glob("*.json")) and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)
+    return sorted(path.suffix for path in staging.iterdir()) if staging.exists() else []

@@ -1,0 +1,152 @@
+"""Resume after a killed receiver, a killed sender, and a file that changed in between.
+
+The receiver is the real ``ferry receive`` in its own process, killed with SIGKILL; the
+journal it left on disk is what the next attempt resumes from.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine import Engine, EngineConfig, PeerGone, TcpSignaling
+from engine.digest import sha256_file
+
+from .helpers import LOOPBACK, files_under, free_port, run, visible_files, write_random
+
+MIB = 1 << 20
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _receiver(out: Path, port: int) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
+         "--out", str(out), "--once", "--ice-address", "127.0.0.1"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith("listening on")
+    return process
+
+
+def _journal(out: Path) -> dict[str, int]:
+    entries = list((out / ".ferry-staging").glob("*.json"))
+    return json.loads(entries[0].read_text()) if entries else {}
+
+
+async def _send_until_killed(source: Path, port: int, receiver: subprocess.Popen[str], out: Path):
+    """Send until the receiver has journaled some progress, then SIGKILL it."""
+    async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
+        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
+        transfer = peer.send(source)
+        while _journal(out).get("durable", 0) < 8 * MIB:
+            await asyncio.sleep(0.02)
+        receiver.send_signal(signal.SIGKILL)
+        with pytest.raises(PeerGone):
+            await asyncio.wait_for(transfer, 15)
+
+
+async def _send(source: Path, port: int):  # type: ignore[no-untyped-def]
+    async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
+        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
+        result = await peer.send(source)
+        await peer.close()
+        return result
+
+
+@pytest.mark.parametrize("changed", [False, True], ids=["same-file", "changed-file"])
+def test_a_killed_receiver_resumes_from_its_journal(tmp_path: Path, changed: bool) -> None:
+    source = tmp_path / "big.bin"
+    write_random(source, 40 * MIB, seed=1)
+    out = tmp_path / "out"
+    out.mkdir()
+    port = free_port()
+    first = _receiver(out, port)
+    try:
+        run(_send_until_killed(source, port, first, out))
+    finally:
+        first.kill()
+        first.communicate()
+    durable = _journal(out)["durable"]
+    assert durable >= 8 * MIB and visible_files(out) == []
+    if changed:  # the sender's file is not what was staged any more
+        write_random(source, 40 * MIB + 5, seed=2)
+
+    second = _receiver(out, port)
+    try:
+        result = run(_send(source, port))
+        _, errors = second.communicate(timeout=60)
+    finally:
+        second.kill()
+    assert second.returncode == 0, errors
+    assert result.resumed_from == (0 if changed else durable)
+    assert sha256_file(out / "big.bin") == sha256_file(source)
+    assert files_under(out) == ["big.bin"]  # staging and journal gone
+    if changed:
+        assert "changed at the sender" in errors
+
+
+def test_a_killed_sender_run_again_resumes(tmp_path: Path) -> None:
+    source = tmp_path / "big.bin"
+    write_random(source, 40 * MIB, seed=3)
+    out = tmp_path / "out"
+    out.mkdir()
+    port = free_port()
+    receiver = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine.cli",
+            "receive",
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--out",
+            str(out),
+            "--ice-address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip  (no --once: it serves one sender after another)
+    try:
+        assert receiver.stdout is not None
+        assert receiver.stdout.readline().startswith("listening on")
+
+        def ferry_send() -> subprocess.Popen[str]:
+            return subprocess.Popen(
+                [sys.executable, "-m", "engine.cli", "send", str(source),
+                 "--connect", f"127.0.0.1:{port}", "--ice-address", "127.0.0.1"],
+                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+
+        first = ferry_send()
+        try:
+            for _ in range(600):
+                if _journal(out).get("durable", 0) >= 8 * MIB:
+                    break
+                run(asyncio.sleep(0.05))
+            first.send_signal(signal.SIGKILL)
+        finally:
+            first.communicate()
+        # Once it listens again, the receiver has suspended the transfer: its final
+        # checkpoint is in the journal.
+        assert receiver.stdout.readline().startswith("listening on")
+        durable = _journal(out)["durable"]
+        second = ferry_send()
+        sent, errors = second.communicate(timeout=120)
+        assert second.returncode == 0, errors
+    finally:
+        receiver.kill()
+        receiver.communicate()
+    assert durable >= 8 * MIB
+    assert f"resumed at byte {durable:,}" in sent
+    assert sha256_file(out / "big.bin") == sha256_file(source)
+    assert files_under(out) == ["big.bin"]
