@@ -184,7 +184,8 @@ async def send(args: argparse.Namespace) -> int:
         connect_timeout=args.timeout,
     )
     async with Engine(config) as engine:
-        peer = await engine.connect(TcpSignaling(host, port, listen=False))
+        # A factory, not one signaling: after a lost link the peer reconnects and resumes.
+        peer = await engine.connect(lambda: TcpSignaling(host, port, listen=False))
         transfers: list[Transfer] = []
         for path in args.paths:
             sent = peer.send(path)

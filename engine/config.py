@@ -58,6 +58,10 @@ class EngineConfig:
     max_restarts: int = 3
     restart_window: float = 10.0
     connect_timeout: float = 30.0
+    #: A peer reached through a signaling factory reconnects this many times after a lost
+    #: link (0: never), waiting reconnect_delay, then twice as long each time (up to 8 s).
+    reconnect_attempts: int = 5
+    reconnect_delay: float = 0.5
     #: Accept every incoming offer without asking (the CLI receiver does).
     accept_all: bool = False
     #: Test hook: seconds each receiver write sleeps, to play a slow disk.
@@ -83,6 +87,8 @@ class EngineConfig:
             raise ConfigError("the window must hold at least one chunk")
         if not 0 < self.max_file_size <= MAX_FILE_SIZE:
             raise ConfigError(f"max file size must be 1..{MAX_FILE_SIZE}")
+        if self.reconnect_attempts < 0 or self.reconnect_delay < 0:
+            raise ConfigError("reconnect_attempts and reconnect_delay must not be negative")
         if self.max_concurrent < 1:
             raise ConfigError("max_concurrent must be at least 1")
         if self.loop not in {"auto", "uvloop", "asyncio"}:

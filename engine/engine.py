@@ -63,7 +63,7 @@ from protocol.names import name_problem
 
 from .config import EngineConfig
 from .previews import PreviewScheduler
-from .signaling import Signaling
+from .signaling import Signaling, SignalingFactory
 from .transfer import Transfer, TransferGroup
 from .vault_client import VaultClient
 
@@ -71,6 +71,8 @@ logger = logging.getLogger(__name__)
 
 #: On close, how long the engine waits for previews still queued.
 PREVIEW_DRAIN_SECONDS = 120.0
+#: Pauses between reconnection attempts double up to this.
+MAX_RECONNECT_DELAY = 8.0
 
 
 class Engine:
@@ -145,8 +147,13 @@ class Engine:
                 with contextlib.suppress(pykka.ActorDeadError):
                     await _in_thread(ref.stop)
 
-    async def connect(self, signaling: Signaling) -> Peer:
-        """Reach a listening peer: we make the WebRTC offer."""
+    async def connect(self, signaling: Signaling | SignalingFactory) -> Peer:
+        """Reach a listening peer: we make the WebRTC offer.
+
+        Given a factory (``lambda: TcpSignaling(host, port, listen=False)``) rather than one
+        Signaling, the peer reconnects by itself when the link drops and resumes every file
+        that was cut off (``EngineConfig.reconnect_attempts``).
+        """
         peer = self._new_peer(signaling)
         await peer._open(offerer=True)
         return peer
@@ -208,22 +215,31 @@ class IncomingOffer:
 class Peer:
     """One connected peer: send files to it, take offers from it."""
 
-    def __init__(self, engine: Engine, signaling: Signaling) -> None:
+    def __init__(self, engine: Engine, signaling: Signaling | SignalingFactory) -> None:
         self.engine = engine
         self.config = engine.config
-        self.signaling = signaling
+        # With a factory (a fresh Signaling per call) the peer can reconnect by itself.
+        self._factory: SignalingFactory | None = None
+        if callable(signaling) and not hasattr(signaling, "receive"):
+            self._factory = signaling
+            signaling = signaling()
+        self.signaling: Signaling = signaling  # type: ignore[assignment]
         self.loop = asyncio.get_running_loop()
         self.transfers: dict[bytes, Transfer] = {}
         self.receiving: set[bytes] = set()  # accepted incoming transfers not yet ended
         self.error: FerryError | None = None
         self.on_offer: Callable[[IncomingOffer], None] | None = None
         self._offers: asyncio.Queue[IncomingOffer | None] = asyncio.Queue()
-        self._handshake: asyncio.Future[None] = self.loop.create_future()
         self._closed = asyncio.Event()
+        self._closing = False
         self._slots = asyncio.Semaphore(self.config.max_concurrent)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._queued: dict[bytes, cmd.SendFile] = {}  # waiting for a free slot
-        channel_config = ChannelConfig(
+        self._requests: dict[bytes, cmd.SendFile] = {}  # every file sent, to offer again
+        self._to_resume: set[bytes] = set()  # cut off by a lost link: offered again later
+        self._reconnecting = False
+        self._generation = 0
+        self._channel_config = ChannelConfig(
             destination=engine.destination or _NoDestination(),
             ice_addresses=self.config.ice_addresses,
             ice_servers=self.config.ice_servers,
@@ -234,23 +250,37 @@ class Peer:
             loop=self.config.loop,
             write_delay=self.config.write_delay,
         )
-        self.channel = Channel.start(channel_config, self._from_channel, engine.supervisor)
+        self._start_channel()
+
+    def _start_channel(self) -> None:
+        """A Channel (one peer connection) for this attempt; events of older ones are dropped."""
+        self._generation += 1
+        generation = self._generation
+        self._handshake: asyncio.Future[None] = self.loop.create_future()
+        self.channel = Channel.start(
+            self._channel_config,
+            lambda event: self._from_channel(event, generation),
+            self.engine.supervisor,
+        )
 
     # -- connecting ------------------------------------------------------------------------------
 
     async def _open(self, *, offerer: bool) -> None:
         try:
-            await self.signaling.open()  # a listener may wait for its peer as long as it likes
-            await asyncio.wait_for(self._handshake_steps(offerer), self.config.connect_timeout)
-        except TimeoutError:
-            await self.close()
-            raise PeerGone(
-                f"no connection to the peer within {self.config.connect_timeout:g}s"
-            ) from None
+            await self._connect_once(offerer=offerer)
         except BaseException:
             await self.close()
             raise
         self._spawn(self._watch_signaling())
+
+    async def _connect_once(self, *, offerer: bool) -> None:
+        await self.signaling.open()  # a listener may wait for its peer as long as it likes
+        try:
+            await asyncio.wait_for(self._handshake_steps(offerer), self.config.connect_timeout)
+        except TimeoutError:
+            raise PeerGone(
+                f"no connection to the peer within {self.config.connect_timeout:g}s"
+            ) from None
 
     async def _handshake_steps(self, offerer: bool) -> None:
         if offerer:
@@ -281,14 +311,66 @@ class Peer:
 
     async def _watch_signaling(self) -> None:
         """The signaling connection stays open: when it closes, the peer is gone."""
+        signaling, channel = self.signaling, self.channel
         reason = "the peer disconnected"
         try:
-            while (await self.signaling.receive()).get("type") != "bye":
+            while (await signaling.receive()).get("type") != "bye":
                 pass
         except FerryError as exc:
             reason = exc.message
-        if not self._closed.is_set():
+        if not self._closed.is_set() and channel is self.channel:
             self.tell_channel(cmd.LinkLost(reason))
+
+    # -- reconnecting -----------------------------------------------------------------------------
+
+    def _may_reconnect(self, error: FerryError) -> bool:
+        """A lost link (not a misbehaving peer, not our own close) is worth another try."""
+        return (
+            self._factory is not None
+            and not self._closing
+            and self.config.reconnect_attempts > 0
+            and isinstance(error, PeerGone)
+        )
+
+    async def _reconnect(self, error: FerryError) -> None:
+        """Connect again with growing pauses, then offer the cut-off files again.
+
+        The receiver resumes each from what it made durable, so only the rest is sent.
+        """
+        delay = self.config.reconnect_delay
+        for attempt in range(1, self.config.reconnect_attempts + 1):
+            await self._drop_channel()
+            logger.warning(
+                "connection lost (%s); reconnecting in %.1fs (attempt %d of %d)",
+                error.message, delay, attempt, self.config.reconnect_attempts,
+            )  # fmt: skip
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, MAX_RECONNECT_DELAY)
+            if self._closing:
+                return
+            assert self._factory is not None
+            self.signaling = self._factory()
+            self._start_channel()
+            try:
+                await self._connect_once(offerer=True)
+            except FerryError as exc:
+                error = exc
+                continue
+            self._reconnecting = False
+            self._spawn(self._watch_signaling())
+            for transfer_id in sorted(self._to_resume):
+                self.tell_channel(self._requests[transfer_id])
+            self._to_resume.clear()
+            return
+        self._reconnecting = False
+        await self._drop_channel()
+        attempts = self.config.reconnect_attempts
+        self._mark_closed(PeerGone(f"gave up after {attempts} reconnection attempts: {error}"))
+
+    async def _drop_channel(self) -> None:
+        await _in_thread(self._stop_channel)
+        with contextlib.suppress(Exception):
+            await self.signaling.close()
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -329,6 +411,7 @@ class Peer:
         transfer = Transfer(transfer_id, name, stat.st_size, "send", self._cancel)
         self.transfers[transfer_id] = transfer
         self._queued[transfer_id] = request
+        self._requests[transfer_id] = request
         self._spawn(self._start_when_free(transfer, request))
         return transfer
 
@@ -370,6 +453,7 @@ class Peer:
         return self.error
 
     async def close(self) -> None:
+        self._closing = True
         self.engine.peers.discard(self)
         if not self._closed.is_set():
             with contextlib.suppress(Exception):
@@ -402,18 +486,28 @@ class Peer:
 
     # -- events from the Channel --------------------------------------------------------------
 
-    def _from_channel(self, event: Event) -> None:
+    def _from_channel(self, event: Event, generation: int) -> None:
         """Called on the Channel's thread: hop onto the host loop."""
         with contextlib.suppress(RuntimeError):  # the host loop has closed: nobody listens
-            self.loop.call_soon_threadsafe(self._on_event, event)
+            self.loop.call_soon_threadsafe(self._on_event, event, generation)
 
-    def _on_event(self, event: Event) -> None:
+    def _on_event(self, event: Event, generation: int) -> None:
+        if generation != self._generation:
+            return  # the last words of a connection already replaced
         if isinstance(event, HandshakeComplete):
             if not self._handshake.done():
                 self._handshake.set_result(None)
             return
         if isinstance(event, ConnectionFailed):
-            self._mark_closed(event.error)
+            if not self._handshake.done():  # still connecting: that attempt failed
+                self._handshake.set_exception(event.error)
+                self._handshake.exception()
+            elif self._may_reconnect(event.error):
+                if not self._reconnecting:
+                    self._reconnecting = True
+                    self._spawn(self._reconnect(event.error))
+            else:
+                self._mark_closed(event.error)
             return
         if isinstance(event, OfferReceived):
             self._on_offer(event)
@@ -436,6 +530,9 @@ class Peer:
             who = "the peer" if event.by_peer else "this side"
             transfer.fail(TransferCancelled(f"cancelled by {who}: {event.reason}"))
         elif isinstance(event, Failed):
+            if transfer.direction == "send" and self._may_reconnect(event.error):
+                self._to_resume.add(transfer.id)  # offered again once reconnected
+                return
             transfer.fail(event.error)
         else:
             return  # Accepted, CreditGranted, EofReceived: nothing for the host

@@ -18,6 +18,7 @@ import contextlib
 import errno
 import json
 import threading
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from protocol.errors import ConfigError, PeerGone, ProtocolError
@@ -35,6 +36,9 @@ class Signaling(Protocol):
         """The next message; raises :class:`PeerGone` when the peer has gone away."""
 
     async def close(self) -> None: ...
+
+
+SignalingFactory = Callable[[], Signaling]
 
 
 def parse_host_port(text: str) -> tuple[str, int]:

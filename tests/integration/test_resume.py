@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import Engine, EngineConfig, PeerGone, TcpSignaling
+from engine import Engine, EngineConfig, Peer, PeerGone, TcpSignaling
 from engine.digest import sha256_file
 
 from .helpers import LOOPBACK, files_under, free_port, run, visible_files, write_random
@@ -150,3 +150,79 @@ def test_a_killed_sender_run_again_resumes(tmp_path: Path) -> None:
     assert f"resumed at byte {durable:,}" in sent
     assert sha256_file(out / "big.bin") == sha256_file(source)
     assert files_under(out) == ["big.bin"]
+
+
+async def _serve_forever(
+    engine: Engine, port: int, peers: list[Peer], bound: asyncio.Event
+) -> None:
+    """Listen again each time a peer leaves, as `ferry receive` without --once does."""
+    while True:
+        signaling = TcpSignaling("127.0.0.1", port, listen=True)
+        await signaling.bind()
+        bound.set()
+        peer = await engine.listen(signaling)
+        peers.append(peer)
+        await peer.wait_closed()
+
+
+@pytest.mark.parametrize("side", ["receiver", "sender"])
+def test_a_dropped_connection_reconnects_and_resumes(tmp_path: Path, side: str) -> None:
+    source = tmp_path / "big.bin"
+    write_random(source, 24 * MIB, seed=4)
+    out = tmp_path / "out"
+    out.mkdir()
+    port = free_port()
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        receiver_config = EngineConfig(
+            output_dir=out, accept_all=True, ice_addresses=LOOPBACK, write_delay=0.02
+        )
+        async with (
+            Engine(receiver_config) as receiving,
+            Engine(EngineConfig(ice_addresses=LOOPBACK, reconnect_delay=0.2)) as sending,
+        ):
+            peers: list[Peer] = []
+            bound = asyncio.Event()
+            server = asyncio.create_task(_serve_forever(receiving, port, peers, bound))
+            await bound.wait()
+            sender = await sending.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
+            transfer = sender.send(source)
+            while transfer.progress.done < 6 * MIB:
+                await asyncio.sleep(0.02)
+            # Drop the link: the peer connection dies with its Channel on that side.
+            (peers[0] if side == "receiver" else sender).inject_fault("channel")
+            result = await asyncio.wait_for(transfer, 90)
+            server.cancel()
+            return result, len(peers)
+
+    result, connections = run(scenario())
+    assert connections == 2  # it came back by itself
+    assert result.resumed_from > 0
+    assert sha256_file(out / "big.bin") == sha256_file(source)
+    assert files_under(out) == ["big.bin"]
+
+
+def test_reconnection_gives_up_after_its_attempts(tmp_path: Path) -> None:
+    source = tmp_path / "big.bin"
+    write_random(source, 24 * MIB, seed=5)
+    out = tmp_path / "out"
+    out.mkdir()
+    port = free_port()
+    receiver = _receiver(out, port)
+
+    async def scenario() -> None:
+        config = EngineConfig(ice_addresses=LOOPBACK, reconnect_attempts=2, reconnect_delay=0.1)
+        async with Engine(config) as engine:
+            peer = await engine.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
+            transfer = peer.send(source)
+            while transfer.progress.done < 2 * MIB:
+                await asyncio.sleep(0.02)
+            receiver.send_signal(signal.SIGKILL)  # and nobody listens any more
+            with pytest.raises(PeerGone, match="gave up after 2 reconnection attempts"):
+                await asyncio.wait_for(transfer, 60)
+
+    try:
+        run(scenario())
+    finally:
+        receiver.kill()
+        receiver.communicate()

@@ -17,6 +17,7 @@ from actors.preview import PreviewConfig, find_ffmpeg
 from actors.vault import Vault
 from engine import TransferCancelled
 from engine.digest import sha256_file
+from engine.previews import PreviewReady
 
 from .helpers import (
     connected_pair,
@@ -212,7 +213,8 @@ def test_a_missing_ffmpeg_costs_the_preview_not_the_file(tmp_path: Path) -> None
             return ready
 
     ready = run(scenario())
-    assert ready.preview_id is None and "ffmpeg-missing" in ready.reason  # type: ignore[attr-defined]
+    assert isinstance(ready, PreviewReady)
+    assert ready.preview_id is None and ready.reason and "ffmpeg-missing" in ready.reason
 
 
 @pytest.mark.parametrize("max_wait", [60.0, 0.2])
