@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -21,7 +22,7 @@ from protocol.errors import ConfigError, StorageError
 from protocol.frames import Offer
 from protocol.names import check_name, name_parts
 
-from .journal import Journal, new_entry, staging_stem
+from .journal import Journal, JournalEntry, new_entry, staging_stem
 
 logger = logging.getLogger(__name__)
 
@@ -82,12 +83,41 @@ class FolderDestination:
     modification time) continues from the journal's durable offset.
     """
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], *, max_age: float | None = None) -> None:
         self.root = Path(root).resolve()
         if not self.root.is_dir():
             raise ConfigError(f"output folder {self.root} does not exist or is not a folder")
         self.staging_dir = self.root / STAGING_DIR
         self.journal = Journal(self.staging_dir)
+        if max_age is not None and self.staging_dir.is_dir():
+            self.clean(max_age)
+
+    def pending(self) -> list[JournalEntry]:
+        """Unfinished transfers that a new offer of the same file would resume."""
+        return sorted(self.journal.entries().values(), key=lambda entry: entry.updated)
+
+    def discard_pending(self, resume_key: str) -> bool:
+        """Forget an unfinished transfer and its staged bytes; False if there was none."""
+        stem = staging_stem(resume_key, b"")
+        found = self.journal.load(stem) is not None
+        self._staging_path(stem).unlink(missing_ok=True)
+        self.journal.remove(stem)
+        return found
+
+    def clean(self, max_age: float) -> int:
+        """Remove staging not touched for ``max_age`` seconds (abandoned); return how many."""
+        cutoff = time.time() - max_age
+        removed = 0
+        for path in self.staging_dir.iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue  # gone meanwhile, or not ours to remove
+        if removed:
+            logger.info("removed %d abandoned staging files from %s", removed, self.staging_dir)
+        return removed
 
     def _staging_path(self, stem: str) -> Path:
         return self.staging_dir / f"{stem}.part"

@@ -10,9 +10,11 @@ import argparse
 import asyncio
 import logging
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from actors.destination import FolderDestination
 from protocol.errors import FerryError
 
 from .config import EngineConfig, parse_size
@@ -78,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--connect", required=True, metavar="HOST:PORT")
     send.add_argument("--chunk-size", default="16k", help="16k (default), 64k, 256k")
     _common_network(send)
+
+    pending = commands.add_parser("pending", help="unfinished transfers a re-send resumes")
+    pending.add_argument("--out", required=True, type=Path, metavar="DIR")
+    pending.add_argument("--discard", action="append", metavar="KEY", help="forget one")
+    pending.add_argument("--discard-all", action="store_true", help="forget them all")
 
     demo = commands.add_parser("demo", help="a real transfer between two processes, locally")
     demo.add_argument("path", nargs="?", type=Path, help="file to send (default: generated)")
@@ -234,6 +241,32 @@ async def _await_with_progress(transfers: list[Transfer]) -> int:
     return succeeded
 
 
+# -- pending -----------------------------------------------------------------------------
+
+
+def pending_command(args: argparse.Namespace) -> int:
+    """List unfinished transfers in an output folder, or forget some of them."""
+    destination = FolderDestination(args.out)
+    entries = destination.pending()
+    keys = [entry.resume_key for entry in entries] if args.discard_all else args.discard or []
+    if keys:
+        for key in keys:
+            if not destination.discard_pending(key):
+                print(f"ferry: error: no unfinished transfer with key {key}", file=sys.stderr)
+                return EXIT_FAILED
+            print(f"discarded {key}")
+        return EXIT_OK
+    if not entries:
+        print("no unfinished transfers")
+    for entry in entries:
+        age = time.time() - entry.updated
+        print(
+            f"{entry.resume_key}  {entry.name}  {entry.durable:,} of {entry.size:,} bytes "
+            f"({entry.durable / max(entry.size, 1):.0%}), last progress {age / 60:.0f} min ago"
+        )
+    return EXIT_OK
+
+
 # -- entry point -------------------------------------------------------------------------
 
 
@@ -246,6 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .cli_vault import run_vault_command
 
             return run_vault_command(args)
+        if args.command == "pending":
+            return pending_command(args)
         if args.command == "demo":
             from .demo import run_demo
 

@@ -38,6 +38,8 @@ class EngineConfig:
     vault_key: bytes | None = field(default=None, repr=False)
     #: Thumbnails of received images and videos, stored in the vault (None: no previews).
     previews: PreviewConfig | None = field(default_factory=PreviewConfig)
+    #: Unfinished transfers nobody resumed for this long are removed (seconds; None: never).
+    staging_max_age: float | None = 7 * 24 * 3600.0
     #: Previews wait while files are arriving, but never longer than this many seconds.
     preview_max_wait: float = 30.0
     #: Preferred chunk size for files we send; larger than 16 KiB only if the peer agrees.

@@ -36,6 +36,7 @@ from actors import commands as cmd
 from actors.channel import Channel
 from actors.config import ChannelConfig
 from actors.destination import Destination, FolderDestination
+from actors.journal import JournalEntry
 from actors.preview import PreviewerActor
 from actors.supervisor import InjectFault, RestartPolicy, Supervisor
 from actors.vault.actor import VaultActor
@@ -121,7 +122,17 @@ class Engine:
                     max_wait=config.preview_max_wait,
                 )
         elif config.output_dir is not None:
-            self.destination = FolderDestination(config.output_dir)
+            self.destination = FolderDestination(config.output_dir, max_age=config.staging_max_age)
+
+    def pending(self) -> list[JournalEntry]:
+        """Unfinished incoming transfers a new offer of the same file would resume."""
+        return self.destination.pending() if isinstance(self.destination, FolderDestination) else []
+
+    def discard_pending(self, resume_key: str) -> bool:
+        """Forget an unfinished incoming transfer and its staged bytes."""
+        if isinstance(self.destination, FolderDestination):
+            return self.destination.discard_pending(resume_key)
+        return False
 
     @property
     def vault(self) -> VaultClient:

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from actors.destination import FolderDestination
 from engine import Engine, EngineConfig, Peer, PeerGone, TcpSignaling
 from engine.digest import sha256_file
+from protocol.frames import Offer
 
 from .helpers import LOOPBACK, files_under, free_port, run, visible_files, write_random
 
@@ -226,3 +230,39 @@ def test_reconnection_gives_up_after_its_attempts(tmp_path: Path) -> None:
     finally:
         receiver.kill()
         receiver.communicate()
+
+
+def _suspended(out: Path, key: str, size: int, written: int) -> None:
+    """Stage ``written`` bytes of a file as an interrupted transfer would leave them."""
+    offer = Offer(os.urandom(16), f"{key}.bin", size, "", 16384, key, 1234)
+    staging = FolderDestination(out).open(offer, None)
+    staging.write([b"x" * written])
+    staging.checkpoint()
+    staging.close()
+
+
+def test_pending_transfers_are_listed_discarded_and_cleaned_when_old(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    _suspended(out, "key-a", 1000, 400)
+    _suspended(out, "key-b", 2000, 100)
+
+    listed = subprocess.run(
+        [sys.executable, "-m", "engine.cli", "pending", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "key-a  key-a.bin  400 of 1,000 bytes (40%)" in listed
+    assert "key-b  key-b.bin  100 of 2,000 bytes (5%)" in listed
+
+    discarded = subprocess.run(
+        [sys.executable, "-m", "engine.cli", "pending", "--out", str(out), "--discard", "key-a"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert discarded.strip() == "discarded key-a"
+    assert [e.resume_key for e in FolderDestination(out).pending()] == ["key-b"]
+
+    old = time.time() - 3600
+    for path in (out / ".ferry-staging").iterdir():
+        os.utime(path, (old, old))
+    assert FolderDestination(out, max_age=60).pending() == []  # abandoned: removed on start
+    assert files_under(out) == []
