@@ -24,7 +24,7 @@ USAGE = """usage: python3 run.py COMMAND [ARGS...]
 
   demo [ARGS]   run `ferry demo` (a real transfer between two processes on loopback)
   test [ARGS]   run ruff and the test suite (ARGS go to pytest)
-  bench NAME    run a benchmark: transfer, ceiling, previews, vault or codec (see
+  bench NAME    run a benchmark: transfer, ceiling, previews, resume, vault or codec (see
                 benchmarks/README.md)
   ferry [ARGS]  run any `ferry` command inside the environment
 """

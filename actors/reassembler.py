@@ -30,8 +30,8 @@ logger = logging.getLogger(__name__)
 FLUSH_BYTES = 1 << 20
 #: A resumable transfer is made durable and journaled this often (whichever comes first):
 #: a crash loses at most this much, and each checkpoint costs an fsync.
-CHECKPOINT_BYTES = 8 << 20
-CHECKPOINT_SECONDS = 2.0
+CHECKPOINT_BYTES = 4 << 20
+CHECKPOINT_SECONDS = 1.0
 
 
 class Reassembler(Supervised):

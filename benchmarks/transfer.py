@@ -118,7 +118,7 @@ def run_ferry(
     return FerryResult(size / seconds / 1e6, seconds, sent.peak_rss_mb, received.peak_rss_mb)
 
 
-def _make_source(folder: Path, size: int) -> tuple[Path, str]:
+def make_random_file(folder: Path, size: int) -> tuple[Path, str]:
     path = folder / f"bench-{size // MIB}MiB.bin"
     digest = hashlib.sha256()
     with open(path, "wb") as out:
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.size_mib} MiB per run, {args.repeat} repeats, MB = 10^6 bytes", flush=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="ferry-bench-src-") as folder:
-        source, sha256 = _make_source(Path(folder), args.size_mib * MIB)
+        source, sha256 = make_random_file(Path(folder), args.size_mib * MIB)
         for loop in loops:
             for chunk in chunk_sizes:
                 ceilings = []

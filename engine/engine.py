@@ -368,6 +368,9 @@ class Peer:
                 error = exc
                 continue
             self._reconnecting = False
+            logger.info(
+                "reconnected (attempt %d); offering %d files again", attempt, len(self._to_resume)
+            )
             self._spawn(self._watch_signaling())
             for transfer_id in sorted(self._to_resume):
                 self.tell_channel(self._requests[transfer_id])
