@@ -22,7 +22,7 @@ from protocol.errors import ConfigError, StorageError
 from protocol.frames import Offer
 from protocol.names import check_name, name_parts
 
-from .journal import Journal, JournalEntry, new_entry, staging_stem
+from .journal import Journal, PendingTransfer, new_entry, staging_stem
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,12 @@ class Destination(Protocol):
     def discard(self, offer: Offer) -> None:
         """Remove whatever is staged for a transfer that will not finish."""
 
+    def pending(self) -> list[PendingTransfer]:
+        """Unfinished transfers that a new offer of the same file would resume."""
+
+    def discard_pending(self, resume_key: str) -> bool:
+        """Forget an unfinished transfer and its staged bytes; False if there was none."""
+
 
 def _fsync_directory(path: Path) -> None:
     if os.name == "nt":  # Windows cannot open a directory for fsync
@@ -92,7 +98,7 @@ class FolderDestination:
         if max_age is not None and self.staging_dir.is_dir():
             self.clean(max_age)
 
-    def pending(self) -> list[JournalEntry]:
+    def pending(self) -> list[PendingTransfer]:
         """Unfinished transfers that a new offer of the same file would resume."""
         return sorted(self.journal.entries().values(), key=lambda entry: entry.updated)
 

@@ -20,7 +20,13 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class JournalEntry:
+class PendingTransfer:
+    """An unfinished incoming file that a new offer of the same file would resume.
+
+    Folder destinations keep one per journal file; the vault keeps the same facts in its
+    database (``actors.vault.PendingStore``), and hosts see both as this.
+    """
+
     resume_key: str
     name: str
     size: int
@@ -47,17 +53,17 @@ class Journal:
     def _path(self, stem: str) -> Path:
         return self.folder / f"{stem}.json"
 
-    def load(self, stem: str) -> JournalEntry | None:
+    def load(self, stem: str) -> PendingTransfer | None:
         try:
             data = json.loads(self._path(stem).read_text())
-            return JournalEntry(**data)
+            return PendingTransfer(**data)
         except FileNotFoundError:
             return None
         except (ValueError, TypeError, OSError) as exc:
             logger.warning("ignoring an unreadable journal entry %s: %s", stem, exc)
             return None
 
-    def save(self, stem: str, entry: JournalEntry) -> None:
+    def save(self, stem: str, entry: PendingTransfer) -> None:
         path = self._path(stem)
         temporary = path.with_suffix(".json.tmp")
         with open(temporary, "w") as out:
@@ -69,7 +75,7 @@ class Journal:
     def remove(self, stem: str) -> None:
         self._path(stem).unlink(missing_ok=True)
 
-    def entries(self) -> dict[str, JournalEntry]:
+    def entries(self) -> dict[str, PendingTransfer]:
         """Every readable entry, by staging stem."""
         found = {}
         for path in sorted(self.folder.glob("*.json")):
@@ -79,5 +85,7 @@ class Journal:
         return found
 
 
-def new_entry(resume_key: str, name: str, size: int, mtime_ms: int, durable: int) -> JournalEntry:
-    return JournalEntry(resume_key, name, size, mtime_ms, durable, time.time())
+def new_entry(
+    resume_key: str, name: str, size: int, mtime_ms: int, durable: int
+) -> PendingTransfer:
+    return PendingTransfer(resume_key, name, size, mtime_ms, durable, time.time())

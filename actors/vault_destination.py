@@ -7,7 +7,10 @@ safe: the vault never asks anyone, so no cycle can deadlock. No plaintext ever r
 disk: the vault's staging is already encrypted.
 
 Writers are kept here by transfer id, outside the Reassembler, so a Reassembler that crashes
-and is restarted continues with the same writer where the dead one stopped.
+and is restarted continues with the same writer where the dead one stopped. A transfer cut
+off with its peer is suspended: the vault keeps its durable prefix (encrypted, in its
+staging folder, with a pending row), and a new offer of the same file, from this process or
+a later one, continues it.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ import pykka
 from protocol.errors import FerryError, StorageError
 from protocol.frames import Offer
 
-from .vault import VaultWriter
+from .journal import PendingTransfer
+from .vault import PendingStore, VaultWriter
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +46,14 @@ class VaultDestination:
         if writer is None:
             if resume:
                 raise StorageError("nothing staged in the vault to resume from")
-            # Resuming into the vault across processes is not built yet: a new offer
-            # always starts a new writer.
             writer = self._ask(
                 self.vault.begin(
-                    name=offer.name, size=offer.size, mime_type=offer.mime_type, peer=self.peer
+                    name=offer.name,
+                    size=offer.size,
+                    mime_type=offer.mime_type,
+                    peer=self.peer,
+                    resume_key=offer.resume_key,
+                    mtime_ms=offer.mtime_ms,
                 )
             )
             with self._lock:
@@ -57,6 +64,14 @@ class VaultDestination:
 
     def discard(self, offer: Offer) -> None:
         self._discard(offer.transfer_id)
+
+    def pending(self) -> list[PendingTransfer]:
+        """Unfinished stores a new offer of the same file would resume."""
+        return pending_transfers(self._ask(self.vault.pending()))
+
+    def discard_pending(self, resume_key: str) -> bool:
+        """Forget an unfinished store and its staged bytes; False if there was none."""
+        return bool(self._ask(self.vault.discard_pending(resume_key)))
 
     def _discard(self, transfer_id: bytes) -> None:
         with self._lock:
@@ -79,6 +94,15 @@ class VaultDestination:
             raise StorageError("the vault is closed") from None
         except pykka.Timeout:
             raise StorageError(f"the vault did not answer within {ASK_TIMEOUT:g}s") from None
+
+
+def pending_transfers(stores: Sequence[PendingStore]) -> list[PendingTransfer]:
+    """The vault's resumable unfinished stores, seen as a folder's pending transfers are."""
+    return [
+        PendingTransfer(s.resume_key, s.path, s.size, s.mtime_ms, s.durable, s.updated)
+        for s in stores
+        if s.resume_key
+    ]
 
 
 class VaultStaging:
@@ -112,10 +136,16 @@ class VaultStaging:
         self.destination._discard(self.transfer_id)
 
     def checkpoint(self) -> None:
-        """Nothing yet: the vault does not keep unfinished stores across processes."""
+        if not self.writer.resume_key or self.writer.kind != "blob":
+            return  # nothing could ever resume it: spare the fsync
+        durable = self.writer.sync()  # here, so the vault's thread does not wait on the disk
+        self.destination._ask(self.destination.vault.record_durable(self.writer, durable))
 
     def suspend(self) -> None:
-        self.abort()  # until the vault can resume, an interrupted store is dropped
+        try:
+            self.destination._ask(self.destination.vault.suspend(self.writer))
+        finally:
+            self.destination._forget(self.transfer_id)
 
     def close(self) -> None:
         """Nothing to release: the writer stays with the destination for a restart."""

@@ -1,7 +1,7 @@
 """Resuming a large transfer: how long from reconnect to the first new byte, and how much
 is sent again.
 
-    python3 run.py bench resume [--size-mib 1024] [--at 0.5]
+    python3 run.py bench resume [--size-mib 1024] [--at 0.5] [--dest folder|vault]
 
 A real ``ferry receive`` process is SIGKILLed when the sender has sent ``--at`` of the file,
 then started again on the same port; the sender's engine (this process) reconnects by itself
@@ -31,11 +31,17 @@ MIB = 1 << 20
 LOOPBACK = ("127.0.0.1",)
 
 
-def _receiver(out: Path, port: int) -> subprocess.Popen[str]:
+PASSPHRASE = "ferry resume benchmark"  # a throwaway vault
+
+
+def _receiver(out: Path, port: int, dest: str) -> subprocess.Popen[str]:
+    where = (
+        ["--vault", str(out / "vault"), "--no-previews"] if dest == "vault" else ["--out", str(out)]
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
-         "--out", str(out), "--ice-address", "127.0.0.1"],
-        stdout=subprocess.PIPE, text=True,
+         *where, "--ice-address", "127.0.0.1"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "FERRY_PASSPHRASE": PASSPHRASE},
     )  # fmt: skip
     assert process.stdout is not None
     process.stdout.readline()  # "listening on ..."
@@ -54,14 +60,14 @@ class _Reconnected(logging.Handler):
             self.at = time.monotonic()
 
 
-async def measure(source: Path, out: Path, port: int, at: float) -> dict[str, float]:
+async def measure(source: Path, out: Path, port: int, at: float, dest: str) -> dict[str, float]:
     from engine import Engine, EngineConfig, TcpSignaling
 
     size = source.stat().st_size
     watcher = _Reconnected()
     logging.getLogger("engine.engine").addHandler(watcher)
     logging.getLogger("engine.engine").setLevel(logging.INFO)
-    processes = [_receiver(out, port)]
+    processes = [_receiver(out, port, dest)]
     try:
         config = EngineConfig(ice_addresses=LOOPBACK, reconnect_attempts=12, reconnect_delay=0.05)
         async with Engine(config) as engine:
@@ -72,7 +78,7 @@ async def measure(source: Path, out: Path, port: int, at: float) -> dict[str, fl
             sent_before = transfer.progress.done
             processes[0].send_signal(signal.SIGKILL)
             processes[0].wait()
-            processes.append(_receiver(out, port))
+            processes.append(_receiver(out, port, dest))
             first_new: list[float] = []
 
             def on_item(item: object) -> None:
@@ -98,10 +104,21 @@ async def measure(source: Path, out: Path, port: int, at: float) -> dict[str, fl
     }
 
 
+def _stored_size(out: Path, name: str, dest: str) -> int:
+    if dest == "folder":
+        return os.path.getsize(out / name)
+    from actors.vault import Vault
+
+    with Vault.open(out / "vault", passphrase=PASSPHRASE, create=False) as vault:
+        (stored,) = vault.list()
+        return stored.size if vault.verify(stored.id).ok else -1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--at", type=float, default=0.5)
+    parser.add_argument("--dest", choices=["folder", "vault"], default="folder")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ferry-bench-resume-") as folder:
         source, _ = make_random_file(Path(folder), args.size_mib * MIB)
@@ -110,11 +127,12 @@ def main(argv: list[str] | None = None) -> int:
         with socket.socket() as probe:  # a free port on loopback
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
-        figures = asyncio.run(measure(source, out, port, args.at))
-        ok = os.path.getsize(out / source.name) == figures["size"]
+        figures = asyncio.run(measure(source, out, port, args.at, args.dest))
+        ok = _stored_size(out, source.name, args.dest) == figures["size"]
     mib = MIB
     print(
-        f"{args.size_mib} MiB, receiver killed at {figures['sent_before_kill'] / mib:.0f} MiB sent:"
+        f"{args.size_mib} MiB into a {args.dest}, receiver killed at "
+        f"{figures['sent_before_kill'] / mib:.0f} MiB sent:"
         f" resumed at {figures['resumed_from'] / mib:.1f} MiB, "
         f"{figures['resend'] / mib:.1f} MiB sent twice "
         f"({figures['resend'] / figures['size']:.1%} of the file); "

@@ -10,13 +10,13 @@ import argparse
 import asyncio
 import logging
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from actors.destination import FolderDestination
 from protocol.errors import FerryError
 
+from .cli_pending import show_or_discard
 from .config import EngineConfig, parse_size
 from .engine import Engine, IncomingOffer, Peer
 from .previews import PreviewReady
@@ -247,24 +247,12 @@ async def _await_with_progress(transfers: list[Transfer]) -> int:
 def pending_command(args: argparse.Namespace) -> int:
     """List unfinished transfers in an output folder, or forget some of them."""
     destination = FolderDestination(args.out)
-    entries = destination.pending()
-    keys = [entry.resume_key for entry in entries] if args.discard_all else args.discard or []
-    if keys:
-        for key in keys:
-            if not destination.discard_pending(key):
-                print(f"ferry: error: no unfinished transfer with key {key}", file=sys.stderr)
-                return EXIT_FAILED
-            print(f"discarded {key}")
-        return EXIT_OK
-    if not entries:
-        print("no unfinished transfers")
-    for entry in entries:
-        age = time.time() - entry.updated
-        print(
-            f"{entry.resume_key}  {entry.name}  {entry.durable:,} of {entry.size:,} bytes "
-            f"({entry.durable / max(entry.size, 1):.0%}), last progress {age / 60:.0f} min ago"
-        )
-    return EXIT_OK
+    return show_or_discard(
+        destination.pending(),
+        destination.discard_pending,
+        keys=args.discard,
+        discard_all=args.discard_all,
+    )
 
 
 # -- entry point -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``ferry vault list|export|verify|delete|preview``: look after a vault from the shell.
+"""``ferry vault list|export|verify|delete|preview|pending``: look after a vault from the shell.
 
 engine/cli.py adds these with :func:`add_vault_commands` and runs them with
 :func:`run_vault_command`. The passphrase comes from ``FERRY_PASSPHRASE`` or a prompt
@@ -16,7 +16,10 @@ import time
 from typing import Any
 
 from actors.vault import Vault
+from actors.vault_destination import pending_transfers
 from protocol.errors import ConfigError, FerryError
+
+from .cli_pending import show_or_discard
 
 PASSPHRASE_ENV = "FERRY_PASSPHRASE"
 
@@ -58,6 +61,11 @@ def add_vault_commands(subparsers: Any) -> argparse.ArgumentParser:
     preview.add_argument("id")
     preview.add_argument("dest", help="destination file, or a folder to put it in")
     preview.add_argument("--force", action="store_true", help="overwrite an existing file")
+    pending = commands.add_parser(
+        "pending", parents=[common], help="unfinished stores a re-send resumes"
+    )
+    pending.add_argument("--discard", action="append", metavar="KEY", help="forget one")
+    pending.add_argument("--discard-all", action="store_true", help="forget them all")
     return parser
 
 
@@ -109,10 +117,20 @@ def _preview(vault: Vault, args: argparse.Namespace) -> int:
     return 0
 
 
+def _pending(vault: Vault, args: argparse.Namespace) -> int:
+    return show_or_discard(
+        pending_transfers(vault.pending()),
+        vault.discard_pending,
+        keys=args.discard,
+        discard_all=args.discard_all,
+    )
+
+
 _COMMANDS = {
     "list": _list,
     "export": _export,
     "verify": _verify,
     "delete": _delete,
     "preview": _preview,
+    "pending": _pending,
 }

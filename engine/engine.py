@@ -36,7 +36,7 @@ from actors import commands as cmd
 from actors.channel import Channel
 from actors.config import ChannelConfig
 from actors.destination import Destination, FolderDestination
-from actors.journal import JournalEntry
+from actors.journal import PendingTransfer
 from actors.preview import PreviewerActor
 from actors.supervisor import InjectFault, RestartPolicy, Supervisor
 from actors.vault.actor import VaultActor
@@ -106,7 +106,10 @@ class Engine:
             try:
                 self.vault_ref = await _in_thread(
                     lambda: VaultActor.start_ready(
-                        config.vault_dir, passphrase=config.vault_passphrase, key=config.vault_key
+                        config.vault_dir,
+                        passphrase=config.vault_passphrase,
+                        key=config.vault_key,
+                        max_pending_age=config.staging_max_age,
                     )
                 )
             except BaseException:
@@ -124,15 +127,18 @@ class Engine:
         elif config.output_dir is not None:
             self.destination = FolderDestination(config.output_dir, max_age=config.staging_max_age)
 
-    def pending(self) -> list[JournalEntry]:
+    async def pending(self) -> list[PendingTransfer]:
         """Unfinished incoming transfers a new offer of the same file would resume."""
-        return self.destination.pending() if isinstance(self.destination, FolderDestination) else []
+        if self.destination is None:
+            return []
+        return await _in_thread(self.destination.pending)
 
-    def discard_pending(self, resume_key: str) -> bool:
-        """Forget an unfinished incoming transfer and its staged bytes."""
-        if isinstance(self.destination, FolderDestination):
-            return self.destination.discard_pending(resume_key)
-        return False
+    async def discard_pending(self, resume_key: str) -> bool:
+        """Forget an unfinished incoming transfer and its staged bytes; False if none."""
+        destination = self.destination
+        if destination is None:
+            return False
+        return await _in_thread(lambda: destination.discard_pending(resume_key))
 
     @property
     def vault(self) -> VaultClient:

@@ -8,12 +8,13 @@
 The on-disk format and the commit protocol are specified in docs/vault-format.md.
 """
 
-from .records import Preview, Problem, StoredFile, VerifyReport
+from .records import PendingStore, Preview, Problem, StoredFile, VerifyReport
 from .store import DEFAULT_INLINE_LIMIT, Vault
 from .writer import VaultWriter
 
 __all__ = [
     "DEFAULT_INLINE_LIMIT",
+    "PendingStore",
     "Preview",
     "Problem",
     "StoredFile",

@@ -21,7 +21,7 @@ import pykka
 
 from protocol.errors import FerryError
 
-from .records import Preview, StoredFile, VerifyReport
+from .records import PendingStore, Preview, StoredFile, VerifyReport
 from .store import Vault
 from .writer import VaultWriter
 
@@ -78,8 +78,23 @@ class VaultActor(pykka.ThreadingActor):
         """Return once the vault is open; raise why it could not be opened."""
         self._open()
 
-    def begin(self, *, name: str, size: int, mime_type: str = "", peer: str = "") -> VaultWriter:
-        return self._open().begin(name=name, size=size, mime_type=mime_type, peer=peer)
+    def begin(self, **options: Any) -> VaultWriter:
+        return self._open().begin(**options)
+
+    def suspend(self, writer: VaultWriter) -> int:
+        return self._open().suspend(writer)
+
+    def record_durable(self, writer: VaultWriter, durable: int) -> None:
+        self._open().record_durable(writer, durable)
+
+    def pending(self) -> list[PendingStore]:
+        return self._open().pending()
+
+    def discard_pending(self, resume_key: str) -> bool:
+        return self._open().discard_pending(resume_key)
+
+    def clean_pending(self, max_age: float) -> int:
+        return self._open().clean_pending(max_age)
 
     def commit(self, writer: VaultWriter, sha256: bytes) -> StoredFile:
         return self._open().commit(writer, sha256)

@@ -25,7 +25,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from protocol.errors import ConfigError, StorageError, TamperedError
+from protocol.errors import ConfigError, IntegrityError, StorageError, TamperedError
 
 from . import _faults
 from ._fs import storage_error, write_all
@@ -102,14 +102,85 @@ class SegmentWriter:
         self._segments = 0
         self._synced_segments = 0
         self.bytes_written = 0
+        self._offset = HEADER.size  # where the next segment goes
+        self._old_end = 0  # a reopened file: bytes an earlier attempt left (see _emit)
         try:
             self._fd: int | None = os.open(
-                path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600
+                path, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600
             )
             write_all(self._fd, header)
         except OSError as exc:
             self.close()
             raise storage_error("create", path, exc) from exc
+
+    @classmethod
+    def reopen(cls, path: Path, key: bytes, file_id: str, durable: int) -> SegmentWriter:
+        """Continue an unfinished blob after its first ``durable`` plaintext bytes.
+
+        Those bytes (whole segments, as :attr:`durable_offset` reports them) are decrypted
+        and authenticated once to rebuild the SHA-256: hashlib cannot save its state, and
+        a staged prefix on disk is not to be trusted unread. Raises TamperedError when the
+        file is shorter than recorded or a segment fails, so the caller starts over.
+        """
+        self = cls.__new__(cls)
+        self.path = path
+        self._fd = None
+        try:
+            self._fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+            header = os.pread(self._fd, HEADER.size, 0)
+            self._old_end = os.fstat(self._fd).st_size
+        except OSError as exc:
+            self.close()
+            raise storage_error("reopen", path, exc) from exc
+        try:
+            self._resume_from(header, key, file_id, durable)
+        except OSError as exc:
+            self.close()
+            raise storage_error("reopen", path, exc) from exc
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _resume_from(self, header: bytes, key: bytes, file_id: str, durable: int) -> None:
+        def broken(what: str) -> TamperedError:
+            return TamperedError(f"unfinished blob {self.path}: {what}")
+
+        if len(header) < HEADER.size:
+            raise broken("the header is cut short")
+        magic, version, algorithm, segment_size, prefix = HEADER.unpack(header)
+        if (magic, version, algorithm) != (MAGIC, VERSION, ALGORITHM_AES256GCM_STREAM):
+            raise broken("unknown header")
+        if not MIN_SEGMENT_SIZE <= segment_size <= MAX_SEGMENT_SIZE:
+            raise broken(f"segment size {segment_size} is out of range")
+        self.segment_size = segment_size
+        self._aead = AESGCM(key)
+        self._prefix = prefix
+        self._aad = _associated_data(header, file_id)
+        self._sha = hashlib.sha256()
+        self._pending = bytearray(segment_size)
+        self._filled = 0
+        self._out = bytearray(max(segment_size, TRAILER.size) + TAG_BYTES)
+        segments = max(0, durable) // segment_size
+        encrypted = segment_size + TAG_BYTES
+        self._offset = HEADER.size + segments * encrypted
+        if self._old_end < self._offset:
+            raise broken(f"it holds {self._old_end} bytes, fewer than the {durable} recorded")
+        per_read = max(1, (1 << 20) // encrypted)
+        fd = self._require_open()
+        for first in range(0, segments, per_read):
+            count = min(per_read, segments - first)
+            data = os.pread(fd, count * encrypted, HEADER.size + first * encrypted)
+            for index in range(first, first + count):
+                piece = data[(index - first) * encrypted : (index - first + 1) * encrypted]
+                try:
+                    plain = self._aead.decrypt(_nonce(prefix, index, False), piece, self._aad)
+                except InvalidTag:
+                    raise broken(f"segment {index} failed authentication") from None
+                self._sha.update(plain)
+        os.lseek(fd, self._offset, os.SEEK_SET)
+        self._segments = self._synced_segments = segments
+        self.bytes_written = segments * segment_size
 
     @property
     def durable_offset(self) -> int:
@@ -159,6 +230,8 @@ class SegmentWriter:
             self._filled = 0
         digest = self._sha.digest()
         self._emit(TRAILER.pack(self.bytes_written, digest), last=True)
+        if self._old_end > self._offset:  # an earlier attempt left more behind (cannot
+            os.ftruncate(self._require_open(), self._offset)  # happen at the same size)
         self.sync()
         self.close()
         return self.bytes_written, digest
@@ -183,12 +256,32 @@ class SegmentWriter:
             _nonce(self._prefix, self._segments, last), plaintext, self._aad, out
         )
         try:
+            if self._offset < self._old_end:
+                self._check_same_as_before(fd, out)
             write_all(fd, out)
             if not last:
                 _faults.point("segment")
         except OSError as exc:
             raise storage_error("write", self.path, exc) from exc
         self._segments += 1
+        self._offset += len(out)
+
+    def _check_same_as_before(self, fd: int, out: memoryview) -> None:
+        """Refuse to write a segment over different bytes an earlier attempt left there.
+
+        A reopened blob continues at its durable offset, but the attempt before may have
+        written further (not yet fsynced) segments under the same nonces. GCM must never
+        encrypt two plaintexts under one nonce, and identical plaintext gives identical
+        ciphertext, so equal bytes prove the rewrite is harmless; different bytes mean the
+        sender's file changed without its size or modification time changing.
+        """
+        old = os.pread(fd, min(len(out), self._old_end - self._offset), self._offset)
+        if old != out[: len(old)]:
+            raise IntegrityError(
+                f"segment {self._segments} of {self.path} differs from what an earlier "
+                "attempt received: the sender's file changed without a change of size or "
+                "modification time; the unfinished store is dropped, send the file again"
+            )
 
 
 @dataclass(frozen=True)

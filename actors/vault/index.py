@@ -22,11 +22,11 @@ import sqlcipher3
 from protocol.errors import FerryError, StorageError, TamperedError
 from protocol.names import name_problem
 
-from .records import StoredFile
+from .records import PendingStore, StoredFile
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ID_PATTERN = re.compile(r"[0-9a-f]{32}")
 _SQLITE_CORRUPT = 11
 _SQLITE_NOTADB = 26
@@ -67,8 +67,22 @@ CREATE TABLE pending (
     size INTEGER NOT NULL,
     mime_type TEXT NOT NULL,
     peer TEXT NOT NULL,
-    created REAL NOT NULL
+    created REAL NOT NULL,
+    resume_key TEXT NOT NULL DEFAULT '',
+    mtime_ms INTEGER NOT NULL DEFAULT 0,
+    durable INTEGER NOT NULL DEFAULT 0 CHECK (durable >= 0),
+    updated REAL NOT NULL DEFAULT 0
 ) STRICT;
+CREATE INDEX pending_by_resume_key ON pending (resume_key);
+"""
+#: Version 1 had no resume: its pending rows only ever said "drop me on the next open".
+_MIGRATE_FROM_1 = """
+ALTER TABLE pending ADD COLUMN resume_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE pending ADD COLUMN mtime_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pending ADD COLUMN durable INTEGER NOT NULL DEFAULT 0 CHECK (durable >= 0);
+ALTER TABLE pending ADD COLUMN updated REAL NOT NULL DEFAULT 0;
+CREATE INDEX pending_by_resume_key ON pending (resume_key);
+UPDATE meta SET value = '2' WHERE key = 'schema_version';
 """
 _TABLES = {"meta", "files", "previews", "pending"}
 _FILE_COLUMNS = (
@@ -160,6 +174,10 @@ class Index:
         if missing := _TABLES - tables:
             raise self.tampered(f"tables {sorted(missing)} are missing")
         row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and row[0] == "1":
+            db.executescript(f"BEGIN IMMEDIATE; {_MIGRATE_FROM_1} COMMIT;")
+            log.info("vault database %s upgraded to schema version 2", self.path)
+            return
         if row is None or row[0] != str(SCHEMA_VERSION):
             raise StorageError(
                 f"vault database {self.path} has schema version {row and row[0]!r}; this "
@@ -288,10 +306,12 @@ class Index:
     # -- unfinished stores -------------------------------------------------------------
 
     @_translated
-    def insert_pending(self, record: StoredFile, file_key: bytes) -> None:
+    def insert_pending(
+        self, record: StoredFile, file_key: bytes, *, resume_key: str = "", mtime_ms: int = 0
+    ) -> None:
         self._db.execute(
-            "INSERT INTO pending (id, file_key, name, path, size, mime_type, peer, created) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pending (id, file_key, name, path, size, mime_type, peer, created, "
+            "resume_key, mtime_ms, durable, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
             (
                 record.id,
                 file_key,
@@ -301,16 +321,51 @@ class Index:
                 record.mime_type,
                 record.peer,
                 record.created,
+                resume_key,
+                mtime_ms,
+                record.created,
             ),
         )
 
     @_translated
-    def delete_pending(self, file_id: str) -> None:
-        self._db.execute("DELETE FROM pending WHERE id = ?", (file_id,))
+    def set_durable(self, file_id: str, durable: int, updated: float) -> None:
+        self._db.execute(
+            "UPDATE pending SET durable = ?, updated = ? WHERE id = ?", (durable, updated, file_id)
+        )
 
     @_translated
-    def pending_ids(self) -> set[str]:
-        return {row[0] for row in self._db.execute("SELECT id FROM pending")}
+    def pending_stores(self) -> list[PendingStore]:
+        """Every unfinished store, least recently updated first."""
+        rows = self._db.execute(
+            "SELECT id, resume_key, path, size, mime_type, peer, created, mtime_ms, durable, "
+            "updated FROM pending ORDER BY updated, id"
+        )
+        return [self._pending_record(tuple(row)) for row in rows]
+
+    @_translated
+    def pending_key(self, file_id: str) -> bytes:
+        row = self._db.execute("SELECT file_key FROM pending WHERE id = ?", (file_id,)).fetchone()
+        if row is None or not isinstance(row[0], bytes) or len(row[0]) != 32:
+            raise self.tampered(f"the unfinished store {file_id} has no valid key")
+        return row[0]
+
+    def _pending_record(self, row: tuple[Any, ...]) -> PendingStore:
+        record = PendingStore(*row)
+        valid = (
+            ID_PATTERN.fullmatch(str(record.id)) is not None
+            and isinstance(record.size, int)
+            and isinstance(record.durable, int)
+            and 0 <= record.durable <= record.size
+            and isinstance(record.path, str)
+            and name_problem(record.path) is None
+        )
+        if not valid:
+            raise self.tampered(f"the unfinished store {record.id!r} has an impossible row")
+        return record
+
+    @_translated
+    def delete_pending(self, file_id: str) -> None:
+        self._db.execute("DELETE FROM pending WHERE id = ?", (file_id,))
 
     # -- checks ------------------------------------------------------------------------
 

@@ -31,6 +31,26 @@ class StoredFile:
 
 
 @dataclass(frozen=True)
+class PendingStore:
+    """An unfinished store that a new offer of the same file continues (see Vault.begin)."""
+
+    id: str
+    resume_key: str  # the sender's key for the file; empty: nothing can resume it
+    path: str
+    size: int
+    mime_type: str
+    peer: str
+    created: float
+    mtime_ms: int  # the sender's modification time, to tell a changed file
+    durable: int  # plaintext bytes fsynced in whole segments: where a resume continues
+    updated: float  # when ``durable`` last moved (seconds since the epoch)
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
 class Preview:
     """A file's stored preview image (made by the Previewer, bounded to 1 MiB)."""
 

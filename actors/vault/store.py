@@ -17,6 +17,10 @@ rename it to ``blobs/<id>``, fsync both folders, then insert its row in one data
 transaction. A crash before the database commit leaves a blob without a row, which the
 next open deletes; a crash after it leaves the whole file with its row. Deleting goes the
 other way round (row first, then blob), so a row never points at a missing blob.
+
+An unfinished store with a resume key survives a lost peer or a crash: :meth:`Vault.begin`
+with the same key, size and modification time continues it at its durable offset (see
+"Resume" in docs/vault-format.md).
 """
 
 from __future__ import annotations
@@ -43,7 +47,12 @@ from protocol.errors import (
     StorageError,
     TamperedError,
 )
-from protocol.limits import MAX_FILE_SIZE, MAX_MIME_LENGTH, MAX_TEXT_LENGTH
+from protocol.limits import (
+    MAX_FILE_SIZE,
+    MAX_MIME_LENGTH,
+    MAX_RESUME_KEY_LENGTH,
+    MAX_TEXT_LENGTH,
+)
 from protocol.names import name_problem
 
 from . import _faults
@@ -57,7 +66,7 @@ from .format import (
 )
 from .index import ID_PATTERN, Index
 from .keyfile import Secret, read_keyfile, write_keyfile
-from .records import Preview, Problem, StoredFile, VerifyReport
+from .records import PendingStore, Preview, Problem, StoredFile, VerifyReport
 from .writer import VaultWriter
 
 log = logging.getLogger(__name__)
@@ -110,6 +119,7 @@ class Vault:
         self.segment_size = segment_size
         self._thread = threading.get_ident()
         self._closed = False
+        self._live: set[str] = set()  # unfinished stores with a writer open in this process
 
     # -- opening and closing ----------------------------------------------------------
 
@@ -123,8 +133,12 @@ class Vault:
         create: bool = True,
         inline_limit: int = DEFAULT_INLINE_LIMIT,
         segment_size: int = DEFAULT_SEGMENT_SIZE,
+        max_pending_age: float | None = None,
     ) -> Vault:
         """Open the vault in ``directory`` (creating it if allowed) and clean up after a crash.
+
+        Unfinished stores a new offer could resume are kept, unless they made no progress
+        for ``max_pending_age`` seconds (None: kept until resumed or discarded).
 
         Raises WrongKeyError for a wrong passphrase or key, TamperedError when the vault's
         files were changed outside Ferry, ConfigError when the folder is not a vault.
@@ -165,14 +179,15 @@ class Vault:
             lock.release()
             raise
         try:
-            vault._recover()
+            vault._recover(max_pending_age)
         except BaseException:
             vault.close()
             raise
         return vault
 
     def close(self) -> None:
-        """Close the database and release the folder. Writers still open are dropped."""
+        """Close the database and release the folder. Open writers are left as a crash would
+        leave them: resumable ones are kept for the next open, the rest removed then."""
         if self._closed:
             return
         self._closed = True
@@ -192,18 +207,36 @@ class Vault:
     def __repr__(self) -> str:
         return f"Vault({str(self.root)!r})"
 
-    def _recover(self) -> None:
-        """Finish what a crash interrupted: drop unfinished stores and blobs without a row.
+    def _recover(self, max_pending_age: float | None) -> None:
+        """Finish what a crash interrupted: drop what cannot resume, and blobs without a row.
 
-        Nothing can resume an unfinished store yet, so its staging file and pending row
-        go (the resume issue will keep the resumable ones).
+        An unfinished store is kept when a new offer could resume it: it has a resume key,
+        durable bytes, its staging file, and made progress within ``max_pending_age``.
         """
-        doomed = _entries(self._staging)
+        cutoff = None if max_pending_age is None else time.time() - max_pending_age
+        keep: set[str] = set()
+        drop: list[str] = []
+        for store in self._index.pending_stores():
+            resumable = (
+                store.resume_key
+                and store.durable > 0
+                and (self._staging / store.id).is_file()
+                and (cutoff is None or store.updated >= cutoff)
+            )
+            if resumable:
+                keep.add(store.id)
+            else:
+                drop.append(store.id)
+        doomed = [entry for entry in _entries(self._staging) if entry.name not in keep]
         rows = self._index.blob_ids()
         for entry in _entries(self._blobs):
             if ID_PATTERN.fullmatch(entry.name) and entry.name not in rows:
                 log.warning("removing blob %s: its store never committed", entry.name)
                 doomed.append(entry)
+        if drop:
+            with self._index.transaction():
+                for file_id in drop:
+                    self._index.delete_pending(file_id)
         removed = 0
         for entry in doomed:
             try:
@@ -211,14 +244,12 @@ class Vault:
                 removed += 1
             except OSError as exc:  # e.g. a folder someone put there: verify reports it
                 log.warning("could not remove %s: %s", entry, exc)
-        if pending := self._index.pending_ids():
-            with self._index.transaction():
-                for file_id in pending:
-                    self._index.delete_pending(file_id)
         if removed:
             fsync_dir(self._staging)
             fsync_dir(self._blobs)
             log.info("vault %s: removed %d unfinished file(s) after a crash", self.root, removed)
+        if keep:
+            log.info("vault %s: %d unfinished file(s) can resume", self.root, len(keep))
 
     def _check(self) -> None:
         if self._closed:
@@ -231,11 +262,22 @@ class Vault:
 
     # -- storing ----------------------------------------------------------------------
 
-    def begin(self, *, name: str, size: int, mime_type: str = "", peer: str = "") -> VaultWriter:
+    def begin(
+        self,
+        *,
+        name: str,
+        size: int,
+        mime_type: str = "",
+        peer: str = "",
+        resume_key: str = "",
+        mtime_ms: int = 0,
+    ) -> VaultWriter:
         """Start storing a file of ``size`` bytes; ``name`` is its relative path.
 
         The returned writer may be fed from another thread; hand it back to :meth:`commit`
-        (or :meth:`abort`) on this thread.
+        (or :meth:`abort`, or :meth:`suspend`) on this thread. With a ``resume_key`` (the
+        sender's name for the file) an unfinished store of the same key, size and
+        modification time continues: the writer's ``bytes_written`` says from where.
         """
         self._check()
         problem = name_problem(name)
@@ -246,6 +288,9 @@ class Vault:
             raise ConfigError(f"file size must be an integer in 0..{limit}, got {size!r}")
         _check_text("mime type", mime_type, MAX_MIME_LENGTH)
         _check_text("peer", peer, MAX_TEXT_LENGTH)
+        _check_text("resume key", resume_key, MAX_RESUME_KEY_LENGTH)
+        if not isinstance(mtime_ms, int) or isinstance(mtime_ms, bool) or mtime_ms < 0:
+            raise ConfigError(f"mtime_ms must be a non-negative integer, got {mtime_ms!r}")
         record = StoredFile(
             id=secrets.token_hex(16),
             name=name.rsplit("/", 1)[-1],
@@ -257,11 +302,13 @@ class Vault:
             peer=peer,
             kind="inline" if size < self.inline_limit else "blob",
         )
-        if record.kind == "inline":
+        if record.kind == "inline":  # held in memory, so nothing of it can resume
             return VaultWriter(record, owner=self)
+        if resume_key and (resumed := self._resume(record, resume_key, mtime_ms)) is not None:
+            return resumed
         file_key = AESGCM.generate_key(256)
         with self._index.transaction():
-            self._index.insert_pending(record, file_key)
+            self._index.insert_pending(record, file_key, resume_key=resume_key, mtime_ms=mtime_ms)
         try:
             segments = SegmentWriter(
                 self._staging / record.id, file_key, record.id, segment_size=self.segment_size
@@ -270,7 +317,138 @@ class Vault:
             with self._index.transaction():
                 self._index.delete_pending(record.id)
             raise
-        return VaultWriter(record, owner=self, file_key=file_key, segments=segments)
+        self._live.add(record.id)
+        return VaultWriter(
+            record, owner=self, file_key=file_key, segments=segments, resume_key=resume_key
+        )
+
+    def _resume(self, record: StoredFile, resume_key: str, mtime_ms: int) -> VaultWriter | None:
+        """Continue the latest unfinished store of this file, if it is the same file."""
+        candidates = [
+            store
+            for store in self._index.pending_stores()
+            if store.resume_key == resume_key and store.id not in self._live
+        ]
+        if not candidates:
+            return None
+        store = candidates[-1]
+        if (store.size, store.mtime_ms) != (record.size, mtime_ms):
+            log.warning(
+                "%s changed at the sender since %d bytes of it were stored (size or "
+                "modification time differ): storing it again from the start",
+                record.path,
+                store.durable,
+            )
+            self._drop_pending([store.id])
+            return None
+        file_key = self._index.pending_key(store.id)
+        try:
+            segments = SegmentWriter.reopen(
+                self._staging / store.id, file_key, store.id, store.durable
+            )
+        except TamperedError as exc:
+            log.warning("cannot resume %s (%s): storing it again from the start", record.path, exc)
+            self._drop_pending([store.id])
+            return None
+        log.info("resuming %s at %d of %d bytes", record.path, segments.bytes_written, record.size)
+        self._live.add(store.id)
+        return VaultWriter(
+            replace(record, id=store.id, created=store.created),
+            owner=self,
+            file_key=file_key,
+            segments=segments,
+            resume_key=resume_key,
+        )
+
+    def suspend(self, writer: VaultWriter) -> int:
+        """Stop an unfinished store but keep it for a new offer of the same file.
+
+        Makes what was written durable and records it; returns that offset. A store that
+        nothing could resume (no resume key, a small file, no whole segment yet) is
+        aborted instead, and 0 returned.
+        """
+        self._check()
+        self._require_own(writer)
+        if writer.kind != "blob" or not writer.resume_key or writer.state != "open":
+            self.abort(writer)
+            return 0
+        try:
+            durable = writer.sync()
+        except BaseException:
+            self._discard(writer)
+            raise
+        if durable == 0:
+            self.abort(writer)
+            return 0
+        writer._close_for_resume()
+        self._live.discard(writer.id)
+        with self._index.transaction():
+            self._index.set_durable(writer.id, durable, time.time())
+        return durable
+
+    def record_durable(self, writer: VaultWriter, durable: int) -> None:
+        """Record that ``durable`` bytes of an unfinished store are fsynced (a checkpoint).
+
+        The writer's owner calls :meth:`VaultWriter.sync` first, on its own thread, so the
+        fsync does not hold up the vault's.
+        """
+        self._check()
+        self._require_own(writer)
+        if not isinstance(durable, int) or not 0 <= durable <= writer.durable_offset:
+            raise ConfigError(f"{writer!r} has not made {durable!r} bytes durable")
+        if writer.kind == "blob":
+            with self._index.transaction():
+                self._index.set_durable(writer.id, durable, time.time())
+
+    def pending(self) -> list[PendingStore]:
+        """Unfinished stores, least recently updated first (those in progress included)."""
+        self._check()
+        return self._index.pending_stores()
+
+    def discard_pending(self, resume_key: str) -> bool:
+        """Forget the unfinished stores of one file; False if there were none to forget.
+
+        A store in progress right now is refused (cancel its transfer instead).
+        """
+        self._check()
+        stores = [s.id for s in self._index.pending_stores() if s.resume_key == resume_key]
+        if busy := [file_id for file_id in stores if file_id in self._live]:
+            raise ConfigError(
+                f"the file with resume key {resume_key!r} is being received right now "
+                f"({len(busy)} store(s)); cancel that transfer instead",
+                code="in-progress",
+            )
+        self._drop_pending(stores)
+        return bool(stores)
+
+    def clean_pending(self, max_age: float) -> int:
+        """Drop unfinished stores that made no progress for ``max_age`` seconds."""
+        self._check()
+        cutoff = time.time() - max_age
+        stale = [
+            store.id
+            for store in self._index.pending_stores()
+            if store.updated < cutoff and store.id not in self._live
+        ]
+        self._drop_pending(stale)
+        if stale:
+            log.info("vault %s: removed %d abandoned unfinished file(s)", self.root, len(stale))
+        return len(stale)
+
+    def _drop_pending(self, file_ids: list[str]) -> None:
+        """Row first, then staging: a crash between leaves a file the next open removes."""
+        if not file_ids:
+            return
+        with self._index.transaction():
+            for file_id in file_ids:
+                self._index.delete_pending(file_id)
+        for file_id in file_ids:
+            (self._staging / file_id).unlink(missing_ok=True)
+        fsync_dir(self._staging)
+
+    def _require_own(self, writer: VaultWriter) -> None:
+        if writer._owner is not self:
+            raise ConfigError(f"{writer!r} belongs to another vault")
 
     def commit(self, writer: VaultWriter, sha256: bytes) -> StoredFile:
         """Store the file for good, atomically: afterwards it is listed whole, or not at all.
@@ -279,8 +457,7 @@ class Vault:
         and stores nothing.
         """
         self._check()
-        if writer._owner is not self:
-            raise ConfigError(f"{writer!r} belongs to another vault")
+        self._require_own(writer)
         if not isinstance(sha256, bytes) or len(sha256) != 32:
             raise ConfigError("sha256 must be the 32-byte SHA-256 digest of the file")
         try:
@@ -324,6 +501,7 @@ class Vault:
                 self._index.insert_file(record, file_key=writer._file_key, data=None)
                 self._index.delete_pending(record.id)
                 _faults.point("before-db-commit")
+            self._live.discard(record.id)
         except BaseException as exc:
             blob.unlink(missing_ok=True)
             self._discard(writer)
@@ -335,6 +513,7 @@ class Vault:
         """Drop an unfinished store: its staging file and pending row. Safe to call twice."""
         self._check()
         writer.abort()
+        self._live.discard(writer.id)
         if writer.kind == "blob":
             with self._index.transaction():
                 self._index.delete_pending(writer.id)

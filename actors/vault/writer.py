@@ -29,6 +29,7 @@ class VaultWriter:
         owner: object,
         file_key: bytes | None = None,
         segments: SegmentWriter | None = None,
+        resume_key: str = "",
     ) -> None:
         self._record = record  # sha256 is filled in at commit
         self._owner = owner
@@ -37,7 +38,8 @@ class VaultWriter:
         self._buffer = bytearray() if segments is None else None
         self._lock = threading.Lock()
         self._state = "open"
-        self._bytes = 0
+        self._bytes = 0 if segments is None else segments.bytes_written  # >0: resumed
+        self.resume_key = resume_key
 
     @property
     def id(self) -> str:
@@ -72,7 +74,7 @@ class VaultWriter:
 
     @property
     def state(self) -> str:
-        """'open', 'committed', 'aborted', or 'failed' (a write failed: abort it)."""
+        """'open', 'committed', 'aborted', 'suspended' (kept to resume), or 'failed'."""
         return self._state
 
     def __repr__(self) -> str:
@@ -126,7 +128,15 @@ class VaultWriter:
                 self._segments.close()
                 self._segments.path.unlink(missing_ok=True)
 
-    # -- used by Vault.commit on the vault's thread ---------------------------------------
+    # -- used by the Vault on its own thread ----------------------------------------------
+
+    def _close_for_resume(self) -> None:
+        """Close the staging file but keep it: a later offer of the file continues it."""
+        with self._lock:
+            self._require_open()
+            self._state = "suspended"
+            assert self._segments is not None
+            self._segments.close()
 
     def _finish(self) -> tuple[int, bytes, bytes | None]:
         """Seal the file: (size, sha256, inline data or None for a blob)."""
