@@ -7,12 +7,25 @@ import contextlib
 import hashlib
 import os
 import random
+import signal
 import socket
-from collections.abc import AsyncIterator, Coroutine
+import subprocess
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from engine import Engine, EngineConfig, Peer, Transfer, in_process_pair
+import pytest
+
+from engine import (
+    Engine,
+    EngineConfig,
+    Peer,
+    PeerGone,
+    TcpSignaling,
+    Transfer,
+    TransferResult,
+    in_process_pair,
+)
 
 LOOPBACK = ("127.0.0.1",)
 T = TypeVar("T")
@@ -100,3 +113,50 @@ async def until_journaled(folder: Path, within: float = 5.0) -> list[str]:
     while not list(staging.glob("*.json")) and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.05)
     return sorted(path.suffix for path in staging.iterdir()) if staging.exists() else []
+
+
+async def serve_forever(engine: Engine, port: int, peers: list[Peer], bound: asyncio.Event) -> None:
+    """Listen again each time a peer leaves, as `ferry receive` without --once does."""
+    while True:
+        signaling = TcpSignaling("127.0.0.1", port, listen=True)
+        await signaling.bind()
+        bound.set()
+        peer = await engine.listen(signaling)
+        peers.append(peer)
+        await peer.wait_closed()
+
+
+async def send_once(source: Path, port: int) -> TransferResult:
+    """Send one file to a receiver listening on ``port`` from a fresh engine, and leave."""
+    async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
+        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
+        result = await peer.send(source)
+        await peer.close()
+        return result
+
+
+def check_stored_in_vault(vault_dir: Path, source: Path, **secret: Any) -> None:
+    """``source`` is in the vault whole and verified, and nothing unfinished is left."""
+    from actors.vault import Vault
+
+    with Vault.open(vault_dir, create=False, **secret) as vault:
+        (stored,) = vault.list()
+        assert stored.sha256 == hashlib.sha256(source.read_bytes()).digest()
+        assert vault.verify().ok
+        assert vault.pending() == []
+    assert list((vault_dir / "staging").iterdir()) == []
+
+
+async def send_until_killed(
+    source: Path, port: int, receiver: subprocess.Popen[str], ready: Callable[[], bool]
+) -> None:
+    """Send ``source`` until ``ready()`` (the receiver made enough progress), then SIGKILL
+    the receiver process; the sender must see the peer go."""
+    async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
+        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
+        transfer = peer.send(source)
+        while not ready():
+            await asyncio.sleep(0.02)
+        receiver.send_signal(signal.SIGKILL)
+        with pytest.raises(PeerGone):
+            await asyncio.wait_for(transfer, 15)

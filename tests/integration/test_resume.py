@@ -22,9 +22,21 @@ from engine import Engine, EngineConfig, Peer, PeerGone, TcpSignaling
 from engine.digest import sha256_file
 from protocol.frames import Offer
 
-from .helpers import LOOPBACK, files_under, free_port, run, visible_files, write_random
+from .helpers import (
+    LOOPBACK,
+    check_stored_in_vault,
+    files_under,
+    free_port,
+    run,
+    send_once,
+    send_until_killed,
+    serve_forever,
+    visible_files,
+    write_random,
+)
 
 MIB = 1 << 20
+VAULT_KEY = b"v" * 32
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -39,29 +51,13 @@ def _receiver(out: Path, port: int) -> subprocess.Popen[str]:
     return process
 
 
+def _journaled(out: Path) -> int:
+    return _journal(out).get("durable", 0)
+
+
 def _journal(out: Path) -> dict[str, int]:
     entries = list((out / ".ferry-staging").glob("*.json"))
     return json.loads(entries[0].read_text()) if entries else {}
-
-
-async def _send_until_killed(source: Path, port: int, receiver: subprocess.Popen[str], out: Path):
-    """Send until the receiver has journaled some progress, then SIGKILL it."""
-    async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
-        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
-        transfer = peer.send(source)
-        while _journal(out).get("durable", 0) < 8 * MIB:
-            await asyncio.sleep(0.02)
-        receiver.send_signal(signal.SIGKILL)
-        with pytest.raises(PeerGone):
-            await asyncio.wait_for(transfer, 15)
-
-
-async def _send(source: Path, port: int):  # type: ignore[no-untyped-def]
-    async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
-        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
-        result = await peer.send(source)
-        await peer.close()
-        return result
 
 
 @pytest.mark.parametrize("changed", [False, True], ids=["same-file", "changed-file"])
@@ -73,7 +69,7 @@ def test_a_killed_receiver_resumes_from_its_journal(tmp_path: Path, changed: boo
     port = free_port()
     first = _receiver(out, port)
     try:
-        run(_send_until_killed(source, port, first, out))
+        run(send_until_killed(source, port, first, lambda: _journaled(out) >= 8 * MIB))
     finally:
         first.kill()
         first.communicate()
@@ -84,7 +80,7 @@ def test_a_killed_receiver_resumes_from_its_journal(tmp_path: Path, changed: boo
 
     second = _receiver(out, port)
     try:
-        result = run(_send(source, port))
+        result = run(send_once(source, port))
         _, errors = second.communicate(timeout=60)
     finally:
         second.kill()
@@ -156,30 +152,22 @@ def test_a_killed_sender_run_again_resumes(tmp_path: Path) -> None:
     assert files_under(out) == ["big.bin"]
 
 
-async def _serve_forever(
-    engine: Engine, port: int, peers: list[Peer], bound: asyncio.Event
-) -> None:
-    """Listen again each time a peer leaves, as `ferry receive` without --once does."""
-    while True:
-        signaling = TcpSignaling("127.0.0.1", port, listen=True)
-        await signaling.bind()
-        bound.set()
-        peer = await engine.listen(signaling)
-        peers.append(peer)
-        await peer.wait_closed()
-
-
+@pytest.mark.parametrize("dest", ["folder", "vault"])
 @pytest.mark.parametrize("side", ["receiver", "sender"])
-def test_a_dropped_connection_reconnects_and_resumes(tmp_path: Path, side: str) -> None:
+def test_a_dropped_connection_reconnects_and_resumes(tmp_path: Path, side: str, dest: str) -> None:
     source = tmp_path / "big.bin"
     write_random(source, 24 * MIB, seed=4)
     out = tmp_path / "out"
     out.mkdir()
     port = free_port()
+    if dest == "vault":
+        where = {"vault_dir": out / "vault", "vault_key": VAULT_KEY, "previews": None}
+    else:
+        where = {"output_dir": out}
 
     async def scenario():  # type: ignore[no-untyped-def]
         receiver_config = EngineConfig(
-            output_dir=out, accept_all=True, ice_addresses=LOOPBACK, write_delay=0.02
+            **where, accept_all=True, ice_addresses=LOOPBACK, write_delay=0.02
         )
         async with (
             Engine(receiver_config) as receiving,
@@ -187,7 +175,7 @@ def test_a_dropped_connection_reconnects_and_resumes(tmp_path: Path, side: str) 
         ):
             peers: list[Peer] = []
             bound = asyncio.Event()
-            server = asyncio.create_task(_serve_forever(receiving, port, peers, bound))
+            server = asyncio.create_task(serve_forever(receiving, port, peers, bound))
             await bound.wait()
             sender = await sending.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
             transfer = sender.send(source)
@@ -197,13 +185,18 @@ def test_a_dropped_connection_reconnects_and_resumes(tmp_path: Path, side: str) 
             (peers[0] if side == "receiver" else sender).inject_fault("channel")
             result = await asyncio.wait_for(transfer, 90)
             server.cancel()
-            return result, len(peers)
+            return result, len(peers), await receiving.pending()
 
-    result, connections = run(scenario())
+    result, connections, pending = run(scenario())
     assert connections == 2  # it came back by itself
     assert result.resumed_from > 0
-    assert sha256_file(out / "big.bin") == sha256_file(source)
-    assert files_under(out) == ["big.bin"]
+    assert pending == []
+    if dest == "vault":
+        assert result.resumed_from % (64 << 10) == 0  # at a whole encrypted segment
+        check_stored_in_vault(out / "vault", source, key=VAULT_KEY)
+    else:
+        assert sha256_file(out / "big.bin") == sha256_file(source)
+        assert files_under(out) == ["big.bin"]
 
 
 def test_reconnection_gives_up_after_its_attempts(tmp_path: Path) -> None:

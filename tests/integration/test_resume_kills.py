@@ -23,13 +23,12 @@ import sqlcipher3
 from hypothesis import Phase, event, given, settings
 from hypothesis import strategies as st
 
-from actors.vault import Vault
 from actors.vault.keyfile import Secret, read_keyfile
 from engine import Engine, EngineConfig, TcpSignaling
 from engine.digest import sha256_file
 from protocol.receiver import DEFAULT_WINDOW
 
-from .helpers import LOOPBACK, files_under, free_port, run, write_random
+from .helpers import LOOPBACK, check_stored_in_vault, files_under, free_port, run, write_random
 
 MIB = 1 << 20
 SIZE = 12 * MIB
@@ -100,11 +99,7 @@ def _arrived(out: Path, source: Path) -> bool:
 
 def _check(out: Path, source: Path, durable_at_kill: int, resumed_from: int) -> None:
     if _is_vault(out):
-        with Vault.open(out / "vault", passphrase=PASSPHRASE, create=False) as vault:
-            (stored,) = vault.list()
-            assert stored.sha256 == sha256_file(source)
-            assert vault.verify().ok and vault.pending() == []
-        assert list((out / "vault" / "staging").iterdir()) == []
+        check_stored_in_vault(out / "vault", source, passphrase=PASSPHRASE)
         assert resumed_from % SEGMENT == 0
     else:
         assert sha256_file(out / source.name) == sha256_file(source)

@@ -1,4 +1,6 @@
-"""Resume into the vault: a dropped connection, and a killed `ferry receive --vault`.
+"""Resume into the vault from a killed `ferry receive --vault`, and `ferry vault pending`.
+
+(A dropped connection into a vault is in test_resume.py, beside the folder's.)
 
 The vault keeps an unfinished store's durable prefix, already encrypted, with a pending row
 in its database; the next offer of the same file continues it at that offset, whether it
@@ -7,10 +9,8 @@ comes over a reconnected link in the same process or to a receiver started again
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,81 +18,23 @@ from pathlib import Path
 import pytest
 
 from actors.vault import Vault
-from engine import Engine, EngineConfig, Peer, PeerGone, TcpSignaling
-from engine.digest import sha256_file
 
-from .helpers import LOOPBACK, free_port, run, write_random
+from .helpers import (
+    check_stored_in_vault,
+    free_port,
+    run,
+    send_once,
+    send_until_killed,
+    write_random,
+)
 
 MIB = 1 << 20
 ROOT = Path(__file__).resolve().parents[2]
-KEY = b"v" * 32
 PASSPHRASE = "resume test passphrase"
 
 
 def _staged(vault_dir: Path) -> int:
     return sum(p.stat().st_size for p in (vault_dir / "staging").glob("*"))
-
-
-def _check_stored(vault_dir: Path, source: Path, **secret: object) -> None:
-    """The file is in the vault whole, and nothing unfinished is left."""
-    with Vault.open(vault_dir, create=False, **secret) as vault:  # type: ignore[arg-type]
-        (stored,) = vault.list()
-        assert stored.sha256 == sha256_file(source)
-        assert vault.verify().ok
-        assert vault.pending() == []
-    assert list((vault_dir / "staging").iterdir()) == []
-
-
-async def _serve_forever(
-    engine: Engine, port: int, peers: list[Peer], bound: asyncio.Event
-) -> None:
-    while True:
-        signaling = TcpSignaling("127.0.0.1", port, listen=True)
-        await signaling.bind()
-        bound.set()
-        peer = await engine.listen(signaling)
-        peers.append(peer)
-        await peer.wait_closed()
-
-
-@pytest.mark.parametrize("side", ["receiver", "sender"])
-def test_a_dropped_connection_resumes_into_the_vault(tmp_path: Path, side: str) -> None:
-    source = tmp_path / "big.bin"
-    write_random(source, 24 * MIB, seed=11)
-    vault_dir, port = tmp_path / "vault", free_port()
-
-    async def scenario():  # type: ignore[no-untyped-def]
-        receiver_config = EngineConfig(
-            vault_dir=vault_dir,
-            vault_key=KEY,
-            previews=None,
-            accept_all=True,
-            ice_addresses=LOOPBACK,
-            write_delay=0.02,
-        )
-        async with (
-            Engine(receiver_config) as receiving,
-            Engine(EngineConfig(ice_addresses=LOOPBACK, reconnect_delay=0.2)) as sending,
-        ):
-            peers: list[Peer] = []
-            bound = asyncio.Event()
-            server = asyncio.create_task(_serve_forever(receiving, port, peers, bound))
-            await bound.wait()
-            sender = await sending.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
-            transfer = sender.send(source)
-            while transfer.progress.done < 6 * MIB:
-                await asyncio.sleep(0.02)
-            (peers[0] if side == "receiver" else sender).inject_fault("channel")
-            result = await asyncio.wait_for(transfer, 90)
-            pending = await receiving.pending()
-            server.cancel()
-            return result, len(peers), pending
-
-    result, connections, pending = run(scenario())
-    assert connections == 2
-    assert result.resumed_from > 0 and result.resumed_from % (64 << 10) == 0  # a segment
-    assert pending == []
-    _check_stored(vault_dir, source, key=KEY)
 
 
 def _receiver(vault_dir: Path, port: int) -> subprocess.Popen[str]:
@@ -107,27 +49,6 @@ def _receiver(vault_dir: Path, port: int) -> subprocess.Popen[str]:
     return process
 
 
-async def _send_until_killed(
-    source: Path, port: int, receiver: subprocess.Popen[str], vault_dir: Path
-) -> None:
-    async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
-        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
-        transfer = peer.send(source)
-        while _staged(vault_dir) < 10 * MIB:  # past two checkpoints (every 4 MiB)
-            await asyncio.sleep(0.02)
-        receiver.send_signal(signal.SIGKILL)
-        with pytest.raises(PeerGone):
-            await asyncio.wait_for(transfer, 15)
-
-
-async def _send(source: Path, port: int):  # type: ignore[no-untyped-def]
-    async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
-        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
-        result = await peer.send(source)
-        await peer.close()
-        return result
-
-
 @pytest.mark.parametrize("changed", [False, True], ids=["same-file", "changed-file"])
 def test_a_killed_vault_receiver_resumes_from_its_database(tmp_path: Path, changed: bool) -> None:
     source = tmp_path / "big.bin"
@@ -135,7 +56,8 @@ def test_a_killed_vault_receiver_resumes_from_its_database(tmp_path: Path, chang
     vault_dir, port = tmp_path / "vault", free_port()
     first = _receiver(vault_dir, port)
     try:
-        run(_send_until_killed(source, port, first, vault_dir))
+        # Past two checkpoints (every 4 MiB) before the kill.
+        run(send_until_killed(source, port, first, lambda: _staged(vault_dir) >= 10 * MIB))
     finally:
         first.kill()
         first.communicate()
@@ -151,14 +73,14 @@ def test_a_killed_vault_receiver_resumes_from_its_database(tmp_path: Path, chang
 
     second = _receiver(vault_dir, port)
     try:
-        result = run(_send(source, port))
+        result = run(send_once(source, port))
         _, errors = second.communicate(timeout=60)
     finally:
         second.kill()
     assert second.returncode == 0, errors
     assert result.resumed_from == (0 if changed else pending.durable)
     assert result.sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
-    _check_stored(vault_dir, source, passphrase=PASSPHRASE)
+    check_stored_in_vault(vault_dir, source, passphrase=PASSPHRASE)
     if changed:
         assert "changed at the sender" in errors
 
