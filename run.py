@@ -2,8 +2,8 @@
 """Set-up and entry point for a fresh clone: `python3 run.py demo` or `python3 run.py test`.
 
 Builds `.venv` beside this file on first use (and again whenever pyproject.toml changes),
-installs Ferry into it with its test extras, then runs the command inside it. Needs only
-Python 3.11+ and pip, so the README's two commands are the whole set-up.
+installs Ferry into it with its test and bench extras, then runs the command inside it.
+Needs only Python 3.11+ and pip, so the README's two commands are the whole set-up.
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ VENV = ROOT / ".venv"
 STAMP = VENV / ".ferry-installed"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
+BENCHMARKS = ("suite", "transfer", "ceiling", "previews", "resume", "vault", "codec")
+
 USAGE = """usage: python3 run.py COMMAND [ARGS...]
 
   demo [ARGS]   run `ferry demo` (a real transfer between two processes on loopback)
   test [ARGS]   run ruff and the test suite (ARGS go to pytest)
-  bench NAME    run a benchmark: transfer, ceiling, previews, resume, vault or codec (see
-                benchmarks/README.md)
+  bench [ARGS]  the benchmark suite, `ferry bench` ([--quick | --large], --compare OLD NEW)
+  bench NAME    one benchmark: suite, transfer, ceiling, previews, resume, vault or codec
+                (see benchmarks/README.md)
   ferry [ARGS]  run any `ferry` command inside the environment
 """
 
@@ -44,13 +47,13 @@ def ensure_venv() -> None:
     if not (BIN / "python").exists() and not (BIN / "python.exe").exists():
         print(f"creating virtual environment in {VENV}", file=sys.stderr)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print("installing Ferry and its test extras (first run only)", file=sys.stderr)
+    print("installing Ferry with its test and bench extras (first run only)", file=sys.stderr)
     subprocess.run(
         [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
         check=True,
     )
     subprocess.run(
-        [str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"],
+        [str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test,bench]"],
         check=True,
     )
     STAMP.write_text(digest)
@@ -75,11 +78,10 @@ def main(argv: list[str]) -> int:
     if command == "ferry":
         return _run([str(BIN / "ferry"), *rest])
     if command == "bench":
-        if not rest:
-            print(
-                "usage: python3 run.py bench transfer|ceiling|previews|vault|codec [ARGS]",
-                file=sys.stderr,
-            )
+        if not rest or rest[0].startswith("-"):  # the whole suite: `ferry bench [ARGS]`
+            return _run([str(BIN / "ferry"), "bench", *rest])
+        if rest[0] not in BENCHMARKS:
+            print(f"usage: python3 run.py bench [{'|'.join(BENCHMARKS)}] [ARGS]", file=sys.stderr)
             return 2
         return _run([python, "-m", f"benchmarks.{rest[0]}", *rest[1:]])
     lint = _run([python, "-m", "ruff", "check", "."])

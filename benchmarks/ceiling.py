@@ -89,6 +89,10 @@ class CeilingResult:
     messages: int
     sender_waits: int
     """How often the sender blocked on ``bufferedamountlow``."""
+    sender_cpu_seconds: float = float("nan")
+    """The sender's CPU time from its first send to the receiver's "done"."""
+    receiver_cpu_seconds: float = float("nan")
+    """The receiver's CPU time from its first byte to its last."""
 
     @property
     def sender_mb_per_cpu_second(self) -> float:
@@ -458,6 +462,8 @@ def run_ceiling(
         receiver_cpu_pct=100 * r.cpu_seconds / max(r.last_byte - r.first_byte, 1e-9),
         messages=r.messages,
         sender_waits=s.waits,
+        sender_cpu_seconds=s.cpu_seconds,
+        receiver_cpu_seconds=r.cpu_seconds,
     )
 
 

@@ -21,23 +21,56 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+
+from protocol.limits import CHUNK_FRAME_OVERHEAD, DEFAULT_MAX_MESSAGE_SIZE
 
 from . import _procs
 from .ceiling import DEFAULT_LOOP, run_ceiling
 
 MIB = 1 << 20
 LOOPBACK = ("127.0.0.1",)
+DESTS = ("folder", "vault", "vault+previews")
 
 
 @dataclass(frozen=True)
 class FerryResult:
+    """One Ferry transfer between two fresh processes (MB = 10**6 bytes)."""
+
     mb_per_s: float
     seconds: float
     sender_peak_rss_mb: float
     receiver_peak_rss_mb: float
+    dest: str = "folder"
+    size_bytes: int = 0
+    chunk_size: int = 0
+    """The chunk size the peers agreed on (the receiver saw it in the OFFER)."""
+    sender_cpu_seconds: float = float("nan")
+    """CPU time of the sending process (all threads) from ``send()`` to the last result."""
+    receiver_cpu_seconds: float = float("nan")
+    """CPU time of the receiving process from the offer to the committed file."""
+
+
+def effective_chunk_size(requested: int) -> int:
+    """The chunk size two Ferry peers on aiortc agree on when one asks for ``requested``.
+
+    Both advertise aiortc's 256 KiB message limit, and a CHUNK frame needs room for its
+    header, so 256 KiB asks get 256 KiB less ``CHUNK_FRAME_OVERHEAD``. The ceiling is run at
+    this size, so both carry the same payload per message.
+    """
+    return min(requested, DEFAULT_MAX_MESSAGE_SIZE - CHUNK_FRAME_OVERHEAD)
+
+
+def dest_order(dests: Sequence[str], run: int) -> list[str]:
+    """Destinations in alternating order (ABBA) for repeat ``run`` (1-based).
+
+    A run can leave the disk busy writing back for the next one, which would always
+    penalise the same destination.
+    """
+    return list(dests) if run % 2 else list(dests)[::-1]
 
 
 def _receiver_config(out: str, loop: str, dest: str) -> object:
@@ -52,54 +85,77 @@ def _receiver_config(out: str, loop: str, dest: str) -> object:
     return EngineConfig(vault_dir=Path(out) / "vault", vault_key=key, previews=previews, **common)
 
 
-def _receiver(conn: Connection, out: str, loop: str, dest: str, count: int) -> float:
-    """Child process: receive ``count`` files; return the monotonic time the last was stored.
+def _receiver(
+    conn: Connection, out: str, loop: str, dest: str, count: int
+) -> tuple[float, list[int], float]:
+    """Child process: receive ``count`` files; return when the last was stored, the chunk
+    size of each offer, and the CPU time from the first offer to the last commit.
 
     With previews on, "stored" still means the transfers' completion: previews run after
     each commit, beside the transfers, and what is measured is whether they slow them.
     """
     from engine import Engine, TcpSignaling
+    from engine.engine import IncomingOffer
 
-    async def main() -> float:
+    async def main() -> tuple[float, list[int], float]:
         async with Engine(_receiver_config(out, loop, dest)) as engine:  # type: ignore[arg-type]
             signaling = TcpSignaling("127.0.0.1", 0, listen=True)
             await signaling.bind()
             conn.send(signaling.bound_port)
             peer = await engine.listen(signaling)
             transfers: asyncio.Queue = asyncio.Queue()
-            peer.on_offer = lambda offer: transfers.put_nowait(offer.transfer)
+            chunk_sizes: list[int] = []
+            cpu: list[float] = []
+
+            def on_offer(offer: IncomingOffer) -> None:
+                if not chunk_sizes:
+                    cpu.append(time.process_time())
+                chunk_sizes.append(offer.offer.chunk_size)
+                transfers.put_nowait(offer.transfer)
+
+            peer.on_offer = on_offer
             for _ in range(count):
                 await (await transfers.get())
-            done = time.monotonic()
+            done, cpu_seconds = time.monotonic(), time.process_time() - cpu[0]
             await peer.wait_closed()
-            return done
+            return done, chunk_sizes, cpu_seconds
 
     return asyncio.run(main())
 
 
-def _sender(conn: Connection, paths: list[str], chunk_size: int, loop: str) -> tuple[float, list]:
-    """Child process: send the files; return the monotonic start time and their SHA-256s."""
+def _sender(
+    conn: Connection, paths: list[str], chunk_size: int, loop: str
+) -> tuple[float, list, float]:
+    """Child process: send the files; return the monotonic start time, their SHA-256s and
+    the CPU time the sending took."""
     from engine import Engine, EngineConfig, TcpSignaling
 
-    async def main() -> tuple[float, list]:
+    async def main() -> tuple[float, list, float]:
         port = conn.recv()
         config = EngineConfig(chunk_size=chunk_size, ice_addresses=LOOPBACK, loop=loop)
         async with Engine(config) as engine:
             peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
-            started = time.monotonic()
+            started, cpu = time.monotonic(), time.process_time()
             results = await asyncio.gather(*(peer.send(path) for path in paths))
+            cpu = time.process_time() - cpu
             await peer.close()
-            return started, [result.sha256 for result in results]
+            return started, [result.sha256 for result in results], cpu
 
     return asyncio.run(main())
 
 
 def run_ferry(
-    sources: list[Path], sha256s: list[str], chunk_size: int, loop: str, dest: str = "folder"
+    sources: list[Path],
+    sha256s: list[str],
+    chunk_size: int,
+    loop: str,
+    dest: str = "folder",
+    work_dir: str | None = None,
 ) -> FerryResult:
-    """Send ``sources`` from one fresh process to another, into ``dest``."""
+    """Send ``sources`` from one fresh process to another, into ``dest`` (a folder or a
+    vault in a temporary directory under ``work_dir``)."""
     size = sum(source.stat().st_size for source in sources)
-    with tempfile.TemporaryDirectory(prefix="ferry-bench-") as out:
+    with tempfile.TemporaryDirectory(prefix="ferry-bench-", dir=work_dir) as out:
         receiver_end, sender_end = _procs.pipe()
         with _procs.child_processes() as start:
             receiver = start(
@@ -111,19 +167,31 @@ def run_ferry(
             receiver_end.close()
             sender_end.close()
             sent, received = _procs.wait_all([sender, receiver], 120 + size / 1e6)
-        started, sent_shas = sent.value
+        started, sent_shas, sender_cpu = sent.value
         if sent_shas != sha256s:
             raise RuntimeError("the files that arrived are not the files that were sent")
-    seconds = received.value - started
-    return FerryResult(size / seconds / 1e6, seconds, sent.peak_rss_mb, received.peak_rss_mb)
+    done, chunk_sizes, receiver_cpu = received.value
+    seconds = done - started
+    return FerryResult(
+        mb_per_s=size / seconds / 1e6,
+        seconds=seconds,
+        sender_peak_rss_mb=sent.peak_rss_mb,
+        receiver_peak_rss_mb=received.peak_rss_mb,
+        dest=dest,
+        size_bytes=size,
+        chunk_size=max(chunk_sizes, default=0),
+        sender_cpu_seconds=sender_cpu,
+        receiver_cpu_seconds=receiver_cpu,
+    )
 
 
 def make_random_file(folder: Path, size: int) -> tuple[Path, str]:
+    """Write ``size`` random bytes (incompressible, like media) and return path and SHA-256."""
     path = folder / f"bench-{size // MIB}MiB.bin"
     digest = hashlib.sha256()
     with open(path, "wb") as out:
-        for _ in range(size // MIB):
-            block = os.urandom(MIB)
+        for start in range(0, size, MIB):
+            block = os.urandom(min(MIB, size - start))
             digest.update(block)
             out.write(block)
     return path, digest.hexdigest()
@@ -153,13 +221,11 @@ def main(argv: list[str] | None = None) -> int:
                 ceilings = []
                 results: dict[str, list[FerryResult]] = {dest: [] for dest in dests}
                 for run in range(1, args.repeat + 1):
-                    ceiling = run_ceiling(args.size_mib, chunk, loop)
+                    ceiling = run_ceiling(args.size_mib, effective_chunk_size(chunk), loop)
                     ceilings.append(ceiling)
                     line = f"run {run}/{args.repeat} {loop:8} {chunk // 1024:>4} KiB: "
                     line += f"ceiling {ceiling.mb_per_s:5.1f} MB/s"
-                    # Alternate the order (ABBA): a run can leave the disk busy writing back
-                    # for the next one, which would always penalise the same destination.
-                    for dest in dests if run % 2 else dests[::-1]:
+                    for dest in dest_order(dests, run):
                         result = run_ferry([source], [sha256], chunk, loop, dest)
                         results[dest].append(result)
                         line += (

@@ -21,6 +21,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
@@ -91,9 +92,24 @@ def vault_read(vault: Vault, file_id: str) -> None:
         read_all(reader)
 
 
-def measure(vault: Vault, size: int, runs: int, folder: Path) -> dict[str, float]:
-    """Median seconds of each step over ``runs`` runs."""
-    times: dict[str, list[float]] = {k: [] for k in ("sha", "write", "read", "store", "load")}
+STEPS = ("sha", "write", "read", "store", "load")
+"""SHA-256 alone, raw write + fsync, raw read, vault store (encrypt), vault read (decrypt)."""
+
+
+@dataclass(frozen=True)
+class VaultTimings:
+    """Seconds of each step for one size, one entry per run (see STEPS)."""
+
+    size: int
+    runs: dict[str, tuple[float, ...]]
+
+    def median(self) -> dict[str, float]:
+        return {name: statistics.median(values) for name, values in self.runs.items()}
+
+
+def measure(vault: Vault, size: int, runs: int, folder: Path) -> VaultTimings:
+    """Seconds of each step over ``runs`` runs, all on the same bytes."""
+    times: dict[str, list[float]] = {k: [] for k in STEPS}
     raw = folder / "raw.bin"
     for _ in range(runs):
         steps = {
@@ -109,7 +125,7 @@ def measure(vault: Vault, size: int, runs: int, folder: Path) -> dict[str, float
         raw.unlink()
         times["load"].append(timed(functools.partial(vault_read, vault, results["store"]))[0])
         vault.delete(results["store"])
-    return {name: statistics.median(values) for name, values in times.items()}
+    return VaultTimings(size, {name: tuple(values) for name, values in times.items()})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         vault = Vault.open(folder / "vault", key=os.urandom(32))
         for size in sizes:
-            t = measure(vault, size, args.runs, folder)
+            t = measure(vault, size, args.runs, folder).median()
             rate = {name: size / seconds / 1e6 for name, seconds in t.items()}
             print(
                 f"{size / (1 << 20):>7.0f}M {rate['sha']:>8.0f} {rate['write']:>8.0f}"

@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--size", default="64m", help="size of the generated file (default 64m)")
     demo.add_argument("--chunk-size", default="16k")
 
+    # The benchmark runner parses its own options (benchmarks/suite.py): see `ferry bench -h`.
+    commands.add_parser(
+        "bench", help="the benchmark suite against the raw aiortc ceiling", add_help=False
+    )
+
     from .cli_vault import add_vault_commands
 
     add_vault_commands(commands)
@@ -260,7 +265,14 @@ def pending_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.command == "bench":
+        from benchmarks.suite import main as bench_main
+
+        _configure_logging(args.verbose)
+        return bench_main(extra)
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     _configure_logging(args.verbose)
     try:
         if args.command == "vault":
