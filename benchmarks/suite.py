@@ -188,14 +188,20 @@ def run_suite(args: argparse.Namespace) -> int:
     suite = Suite(settings, _progress)
     interrupted = False
     started = time.monotonic()
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # SIGINT too: a shell starts background jobs with SIGINT ignored, and Python then never
+    # raises KeyboardInterrupt; the runner promises a clean stop on Ctrl-C wherever it runs.
+    previous = {
+        signum: signal.signal(signum, _raise_interrupt)
+        for signum in (signal.SIGTERM, signal.SIGINT)
+    }
     try:
         suite.run()
     except KeyboardInterrupt:
         interrupted = True
         _progress("interrupted: every benchmark process has been stopped")
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     result = RunResult(
         timestamp=started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         commit=commit,
