@@ -10,6 +10,7 @@ import random
 import signal
 import socket
 import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -160,3 +161,18 @@ async def send_until_killed(
         receiver.send_signal(signal.SIGKILL)
         with pytest.raises(PeerGone):
             await asyncio.wait_for(transfer, 15)
+
+
+def start_receiver(port: int, *where: str, passphrase: str = "") -> subprocess.Popen[str]:
+    """A real `ferry receive --once` process on 127.0.0.1, storing where ``where`` says
+    (``--out DIR`` or ``--vault DIR ...``); returns once it listens."""
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
+         *where, "--once", "--ice-address", "127.0.0.1"],
+        cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "FERRY_PASSPHRASE": passphrase} if passphrase else None,
+    )  # fmt: skip
+    assert process.stdout is not None
+    assert process.stdout.readline().startswith("listening on")
+    return process

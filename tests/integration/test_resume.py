@@ -31,6 +31,7 @@ from .helpers import (
     send_once,
     send_until_killed,
     serve_forever,
+    start_receiver,
     visible_files,
     write_random,
 )
@@ -38,17 +39,6 @@ from .helpers import (
 MIB = 1 << 20
 VAULT_KEY = b"v" * 32
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _receiver(out: Path, port: int) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
-         "--out", str(out), "--once", "--ice-address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    assert process.stdout is not None
-    assert process.stdout.readline().startswith("listening on")
-    return process
 
 
 def _journaled(out: Path) -> int:
@@ -67,7 +57,7 @@ def test_a_killed_receiver_resumes_from_its_journal(tmp_path: Path, changed: boo
     out = tmp_path / "out"
     out.mkdir()
     port = free_port()
-    first = _receiver(out, port)
+    first = start_receiver(port, "--out", str(out))
     try:
         run(send_until_killed(source, port, first, lambda: _journaled(out) >= 8 * MIB))
     finally:
@@ -78,7 +68,7 @@ def test_a_killed_receiver_resumes_from_its_journal(tmp_path: Path, changed: boo
     if changed:  # the sender's file is not what was staged any more
         write_random(source, 40 * MIB + 5, seed=2)
 
-    second = _receiver(out, port)
+    second = start_receiver(port, "--out", str(out))
     try:
         result = run(send_once(source, port))
         _, errors = second.communicate(timeout=60)
@@ -205,7 +195,7 @@ def test_reconnection_gives_up_after_its_attempts(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     port = free_port()
-    receiver = _receiver(out, port)
+    receiver = start_receiver(port, "--out", str(out))
 
     async def scenario() -> None:
         config = EngineConfig(ice_addresses=LOOPBACK, reconnect_attempts=2, reconnect_delay=0.1)

@@ -25,6 +25,7 @@ from .helpers import (
     run,
     send_once,
     send_until_killed,
+    start_receiver,
     write_random,
 )
 
@@ -37,16 +38,9 @@ def _staged(vault_dir: Path) -> int:
     return sum(p.stat().st_size for p in (vault_dir / "staging").glob("*"))
 
 
-def _receiver(vault_dir: Path, port: int) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
-         "--vault", str(vault_dir), "--no-previews", "--once", "--ice-address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "FERRY_PASSPHRASE": PASSPHRASE},
-    )  # fmt: skip
-    assert process.stdout is not None
-    assert process.stdout.readline().startswith("listening on")
-    return process
+def _vault_receiver(vault_dir: Path, port: int) -> subprocess.Popen[str]:
+    where = ("--vault", str(vault_dir), "--no-previews")
+    return start_receiver(port, *where, passphrase=PASSPHRASE)
 
 
 @pytest.mark.parametrize("changed", [False, True], ids=["same-file", "changed-file"])
@@ -54,7 +48,7 @@ def test_a_killed_vault_receiver_resumes_from_its_database(tmp_path: Path, chang
     source = tmp_path / "big.bin"
     write_random(source, 32 * MIB, seed=12)
     vault_dir, port = tmp_path / "vault", free_port()
-    first = _receiver(vault_dir, port)
+    first = _vault_receiver(vault_dir, port)
     try:
         # Past two checkpoints (every 4 MiB) before the kill.
         run(send_until_killed(source, port, first, lambda: _staged(vault_dir) >= 10 * MIB))
@@ -71,7 +65,7 @@ def test_a_killed_vault_receiver_resumes_from_its_database(tmp_path: Path, chang
         source.write_bytes(bytes(data))
         os.utime(source, ns=(0, pending.mtime_ms * 1_000_000 + 5_000_000))
 
-    second = _receiver(vault_dir, port)
+    second = _vault_receiver(vault_dir, port)
     try:
         result = run(send_once(source, port))
         _, errors = second.communicate(timeout=60)
