@@ -108,12 +108,19 @@ def visible_files(folder: Path) -> list[str]:
 
 
 async def until_journaled(folder: Path, within: float = 5.0) -> list[str]:
-    """Wait until the staging area holds a journal entry; return what it holds."""
+    """Wait until the staging area holds a journal entry; return what it holds.
+
+    A journal entry is replaced through a ``.json.tmp`` file, and a suspend or a late
+    checkpoint may be writing one while we look: wait for a listing between two saves.
+    """
     staging = folder / ".ferry-staging"
     deadline = asyncio.get_running_loop().time() + within
-    while not list(staging.glob("*.json")) and asyncio.get_running_loop().time() < deadline:
+    while True:
+        suffixes = sorted(path.suffix for path in staging.iterdir()) if staging.exists() else []
+        settled = ".json" in suffixes and ".tmp" not in suffixes
+        if settled or asyncio.get_running_loop().time() >= deadline:
+            return suffixes
         await asyncio.sleep(0.05)
-    return sorted(path.suffix for path in staging.iterdir()) if staging.exists() else []
 
 
 async def serve_forever(engine: Engine, port: int, peers: list[Peer], bound: asyncio.Event) -> None:
