@@ -4,6 +4,8 @@ Wire format: every frame is one msgpack map ``{"type": TAG, field: value, ...}``
 plain msgpack types (nil, bool, int, str, bin, array, map; never ext), so a browser with any
 standard msgpack library can speak it. Field names are the dataclass field names of
 :mod:`protocol.frames`; ``transfer_id`` and ``sha256`` are bin, ``features`` is an array.
+``encode`` writes every CHUNK in one fixed layout (below) that ``decode`` reads without a
+copy; any other valid msgpack encoding of a CHUNK is accepted too.
 
 ``decode`` trusts nothing: the message size, the msgpack syntax, the exact set of keys, the
 type and range of every value, and the safety of names are all checked, and the only
@@ -13,6 +15,7 @@ exception that ever leaves it is :class:`~protocol.errors.ProtocolError`.
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
@@ -182,18 +185,57 @@ for _cls, _schema in SCHEMAS.items():  # the schema table must match the datacla
 _KEYS = {cls: frozenset(schema) | {"type"} for cls, schema in SCHEMAS.items()}
 
 
+#: The layout ``encode`` gives every CHUNK: a msgpack map with its keys in this order, the
+#: offset always a uint 64 and the data always a bin 32 (valid msgpack, if not the shortest
+#: form), so the payload sits at a fixed offset. Packing the header and appending the data
+#: is one copy; msgpack-python makes two. ``decode`` takes this layout without parsing or
+#: copying and leaves any other encoding (a peer's own msgpack library) to the full path.
+_CHUNK_HEADER = struct.Struct(">26s16s8sQ6sI")
+_CHUNK_KEYS_TYPE_ID = b"\x84\xa4type\xa5CHUNK\xabtransfer_id\xc4\x10"
+_CHUNK_KEY_OFFSET = b"\xa6offset\xcf"
+_CHUNK_KEY_DATA = b"\xa4data\xc6"
+CHUNK_HEADER_SIZE = _CHUNK_HEADER.size  # 68, within CHUNK_FRAME_OVERHEAD
+
+
+def _encode_chunk(frame: Chunk) -> bytes:
+    if len(frame.transfer_id) != TRANSFER_ID_BYTES:
+        raise ValueError(f"a transfer id is {TRANSFER_ID_BYTES} bytes, got {frame.transfer_id!r}")
+    header = _CHUNK_HEADER.pack(
+        _CHUNK_KEYS_TYPE_ID,
+        frame.transfer_id,
+        _CHUNK_KEY_OFFSET,
+        frame.offset,
+        _CHUNK_KEY_DATA,
+        len(frame.data),
+    )
+    return header + frame.data
+
+
+def _decode_chunk(message: bytes | bytearray | memoryview) -> Chunk | None:
+    """The CHUNK in ``encode``'s own layout, with every check of the full path; None when the
+    message is anything else (the full path then parses it, or says what is wrong)."""
+    if len(message) <= CHUNK_HEADER_SIZE:
+        return None
+    keys_type_id, tid, key_offset, offset, key_data, length = _CHUNK_HEADER.unpack_from(message)
+    if (
+        keys_type_id == _CHUNK_KEYS_TYPE_ID
+        and key_offset == _CHUNK_KEY_OFFSET
+        and key_data == _CHUNK_KEY_DATA
+        and length == len(message) - CHUNK_HEADER_SIZE
+        and offset <= MAX_FILE_SIZE
+    ):
+        view = memoryview(message)
+        if not view.readonly:  # a bytearray: hand out a view the receiver cannot write
+            view = view.toreadonly()
+        return Chunk(tid, offset, view[CHUNK_HEADER_SIZE:])
+    return None
+
+
 def encode(frame: Frame) -> bytes:
     """Serialise one frame to one msgpack message. Does not validate (decode does)."""
     cls = type(frame)
-    if cls is Chunk:  # the hot path: skip the generic field walk
-        return msgpack.packb(
-            {
-                "type": "CHUNK",
-                "transfer_id": frame.transfer_id,
-                "offset": frame.offset,
-                "data": frame.data,
-            }
-        )
+    if cls is Chunk:  # the hot path: a fixed layout
+        return _encode_chunk(frame)
     try:
         tag = TAGS[cls]
     except KeyError:
@@ -207,12 +249,22 @@ def encode(frame: Frame) -> bytes:
 
 def decode(message: bytes, *, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> Frame:
     """Parse one message into a frame, or raise :class:`ProtocolError` saying what was wrong."""
-    if not isinstance(message, bytes | bytearray | memoryview):
-        raise ProtocolError(f"expected a binary message, got {type(message).__name__}")
+    if type(message) is not bytes:  # what aiortc delivers; anything else is checked here
+        if not isinstance(message, bytes | bytearray | memoryview):
+            raise ProtocolError(f"expected a binary message, got {type(message).__name__}")
+        if isinstance(message, memoryview) and not (
+            message.format == "B" and message.ndim == 1 and message.c_contiguous
+        ):
+            message = message.tobytes()  # a strided or typed view: its bytes, in order
     if len(message) > max_message_size:
         raise ProtocolError(
             f"message of {len(message)} bytes exceeds the maximum of {max_message_size}"
         )
+    return _decode_chunk(message) or _decode_msgpack(message)
+
+
+def _decode_msgpack(message: bytes | bytearray | memoryview) -> Frame:
+    """The full path: any msgpack encoding of any frame, every field checked."""
     try:
         body = msgpack.unpackb(
             message,
@@ -225,18 +277,6 @@ def decode(message: bytes, *, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) 
     if type(body) is not dict:
         raise ProtocolError(f"frame must be a msgpack map, got {type(body).__name__}")
     tag = body.get("type")
-    if tag == "CHUNK" and len(body) == 4:  # the hot path: the same checks, inlined
-        tid, offset, data = body.get("transfer_id"), body.get("offset"), body.get("data")
-        if (
-            type(tid) is bytes
-            and len(tid) == TRANSFER_ID_BYTES
-            and type(offset) is int
-            and 0 <= offset <= MAX_FILE_SIZE
-            and type(data) is bytes
-            and data
-        ):
-            return Chunk(tid, offset, data)
-        # otherwise fall through: the generic path says precisely what is wrong
     cls = TYPES.get(tag) if type(tag) is str else None
     if cls is None:
         raise ProtocolError(f"unknown frame type {tag!r}")

@@ -58,7 +58,7 @@ class DataReceived:
 
     transfer_id: bytes
     offset: int
-    data: bytes
+    data: bytes | memoryview
 
 
 @dataclass(frozen=True, slots=True)

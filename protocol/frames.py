@@ -56,9 +56,12 @@ class Reject:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
+    """File bytes at ``offset``. ``data`` is any bytes-like object: ``decode`` hands out a
+    read-only memoryview of the message (no copy), a sender may pass a memoryview slice."""
+
     transfer_id: bytes
     offset: int
-    data: bytes
+    data: bytes | memoryview
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from protocol import strategies as fs
-from protocol.codec import decode, encode
+from protocol.codec import CHUNK_HEADER_SIZE, _decode_chunk, _decode_msgpack, decode, encode
 from protocol.errors import ProtocolError
 from protocol.frames import Chunk, Error, Hello, Offer
 from protocol.limits import CHUNK_FRAME_OVERHEAD, MAX_FILE_SIZE
@@ -142,3 +142,60 @@ def test_wire_format_is_a_plain_map_a_browser_can_read() -> None:
         "max_chunk_size": 65536,
         "features": ["resume"],
     }
+
+
+def test_encoded_chunk_has_its_data_at_a_fixed_offset_and_decodes_without_a_copy() -> None:
+    data = os.urandom(1000)
+    message = encode(Chunk(b"t" * 16, 2**40, data))
+    assert message[CHUNK_HEADER_SIZE:] == data
+    frame = decode(message)
+    assert isinstance(frame.data, memoryview) and frame.data.obj is message
+    assert frame.data.readonly
+
+
+@given(fs.chunks())
+def test_a_chunk_in_any_msgpack_encoding_decodes_the_same(frame: Chunk) -> None:
+    # Another implementation's msgpack library packs ints and bins in their shortest form.
+    shortest = msgpack.packb(
+        {
+            "type": "CHUNK",
+            "transfer_id": frame.transfer_id,
+            "offset": frame.offset,
+            "data": frame.data,
+        }
+    )
+    assert decode(shortest) == decode(encode(frame)) == frame
+
+
+@FUZZ
+@given(fs.chunks(max_data=64).map(encode), st.data())
+def test_the_chunk_fast_path_accepts_only_what_the_full_parser_accepts_alike(
+    message: bytes, data: st.DataObject
+) -> None:
+    mutated = bytearray(message)
+    for _ in range(data.draw(st.integers(0, 3))):
+        position = data.draw(st.integers(0, min(len(mutated) - 1, CHUNK_HEADER_SIZE)))
+        mutated[position] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        del mutated[data.draw(st.integers(0, len(mutated) - 1)) :]
+    fast = _decode_chunk(bytes(mutated))
+    if fast is None:
+        return  # the full parser alone decides
+    assert _decode_msgpack(bytes(mutated)) == fast
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        (lambda m: m[:50] + (MAX_FILE_SIZE + 1).to_bytes(8, "big") + m[58:], "'offset' is"),
+        (lambda m: m[:-1], "not a valid msgpack message"),
+        (lambda m: m + b"\x00", "not a valid msgpack message"),
+        (lambda m: m[:64] + b"\x00\x00\x00\x00", "'data' must not be empty"),
+    ],
+)
+def test_a_bad_chunk_in_the_fixed_layout_gets_the_full_parsers_error(
+    edit: object, expected: str
+) -> None:
+    message = edit(encode(Chunk(b"t" * 16, 5, b"abc")))  # type: ignore[operator]
+    with pytest.raises(ProtocolError, match=expected):
+        decode(message)
