@@ -121,6 +121,9 @@ class Reassembler(Supervised):
         self.durable = self.staging.write(self.pending)
         self.pending = []
         self.pending_bytes = 0
+        # Credit first: it needs the bytes written, not synced, and the sender should not
+        # wait out the fsync below.
+        self.channel.tell(Durable(self.transfer_id, self.durable))
         now = time.monotonic()
         if (
             self.durable - self.checkpointed >= CHECKPOINT_BYTES
@@ -128,7 +131,6 @@ class Reassembler(Supervised):
         ):
             self.staging.checkpoint()  # fsync and journal: what a later offer resumes from
             self.checkpointed, self.last_checkpoint = self.durable, now
-        self.channel.tell(Durable(self.transfer_id, self.durable))
 
     def _finish(self, eof: Eof) -> None:
         if self.staging is None:
