@@ -26,6 +26,7 @@ import logging
 import mimetypes
 import os
 import secrets
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,8 @@ logger = logging.getLogger(__name__)
 PREVIEW_DRAIN_SECONDS = 120.0
 #: Pauses between reconnection attempts double up to this.
 MAX_RECONNECT_DELAY = 8.0
+#: Offers accepted before the host set ``Peer.on_offer`` that are kept for it.
+UNWATCHED_OFFERS = 256
 
 
 class Engine:
@@ -245,7 +248,10 @@ class Peer:
         self.transfers: dict[bytes, Transfer] = {}
         self.receiving: set[bytes] = set()  # accepted incoming transfers not yet ended
         self.error: FerryError | None = None
-        self.on_offer: Callable[[IncomingOffer], None] | None = None
+        self._on_offer_handler: Callable[[IncomingOffer], None] | None = None
+        # With accept_all, offers that arrive before the host sets ``on_offer`` (the first
+        # may come right after listen() returns) wait here for it.
+        self._unwatched: deque[IncomingOffer] = deque(maxlen=UNWATCHED_OFFERS)
         self._offers: asyncio.Queue[IncomingOffer | None] = asyncio.Queue()
         self._closed = asyncio.Event()
         self._closing = False
@@ -569,6 +575,21 @@ class Peer:
         else:
             previews.activity()
 
+    @property
+    def on_offer(self) -> Callable[[IncomingOffer], None] | None:
+        """Called with each offer as it arrives (with ``accept_all``, to watch what arrives).
+
+        Offers accepted before a handler was set (the last ``UNWATCHED_OFFERS``) are passed
+        to it as soon as it is set, so setting it after ``listen()`` returns misses none.
+        """
+        return self._on_offer_handler
+
+    @on_offer.setter
+    def on_offer(self, handler: Callable[[IncomingOffer], None] | None) -> None:
+        self._on_offer_handler = handler
+        while handler is not None and self._unwatched:
+            handler(self._unwatched.popleft())
+
     def _on_offer(self, event: OfferReceived) -> None:
         offer = event.offer
         transfer = Transfer(offer.transfer_id, offer.name, offer.size, "receive", self._cancel)
@@ -576,9 +597,11 @@ class Peer:
         incoming = IncomingOffer(self, offer, transfer)
         if self.config.accept_all:
             incoming.accept()
-        if self.on_offer is not None:
-            self.on_offer(incoming)  # with accept_all, to watch what arrives
-        elif not self.config.accept_all:
+        if self._on_offer_handler is not None:
+            self._on_offer_handler(incoming)
+        elif self.config.accept_all:
+            self._unwatched.append(incoming)
+        else:
             self._offers.put_nowait(incoming)
 
     def _mark_closed(self, error: FerryError) -> None:

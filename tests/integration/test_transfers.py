@@ -45,6 +45,26 @@ def test_file_arrives_byte_identical(tmp_path: Path, size: int) -> None:
     assert files_under(out) == ["source.bin"]  # staging gone
 
 
+def test_a_handler_set_after_the_offer_arrived_still_sees_it(tmp_path: Path) -> None:
+    # `ferry receive` and hosts set on_offer after listen() returns; the sender's first
+    # offer can come before that. Here it surely does: the file is stored by then.
+    source = tmp_path / "early.bin"
+    write_random(source, 300 * KIB)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    async def scenario() -> None:
+        async with connected_pair(out) as (sender, receiver):
+            await sender.send(source)
+            seen: list[str] = []
+            receiver.on_offer = lambda offer: seen.append(offer.offer.name)
+            assert seen == ["early.bin"]
+            receiver.on_offer = lambda offer: seen.append("again")
+            assert seen == ["early.bin"]  # handed over once, not to every later handler
+
+    run(scenario())
+
+
 @pytest.mark.parametrize(("asked", "used"), [(64 * KIB, 64 * KIB), (1024 * KIB, 256 * KIB - 96)])
 def test_larger_chunks_are_negotiated_up_to_what_both_accept(
     tmp_path: Path, asked: int, used: int
