@@ -200,14 +200,20 @@ CHUNK_HEADER_SIZE = _CHUNK_HEADER.size  # 68, within CHUNK_FRAME_OVERHEAD
 def _encode_chunk(frame: Chunk) -> bytes:
     if len(frame.transfer_id) != TRANSFER_ID_BYTES:
         raise ValueError(f"a transfer id is {TRANSFER_ID_BYTES} bytes, got {frame.transfer_id!r}")
-    header = _CHUNK_HEADER.pack(
-        _CHUNK_KEYS_TYPE_ID,
-        frame.transfer_id,
-        _CHUNK_KEY_OFFSET,
-        frame.offset,
-        _CHUNK_KEY_DATA,
-        len(frame.data),
-    )
+    try:
+        header = _CHUNK_HEADER.pack(
+            _CHUNK_KEYS_TYPE_ID,
+            frame.transfer_id,
+            _CHUNK_KEY_OFFSET,
+            frame.offset,
+            _CHUNK_KEY_DATA,
+            len(frame.data),
+        )
+    except struct.error:
+        raise ValueError(
+            f"a CHUNK needs an offset in 0..2**64-1 and under 4 GiB of data, got offset "
+            f"{frame.offset!r} and {len(frame.data)} bytes"
+        ) from None
     return header + frame.data
 
 

@@ -199,3 +199,15 @@ def test_a_bad_chunk_in_the_fixed_layout_gets_the_full_parsers_error(
     message = edit(encode(Chunk(b"t" * 16, 5, b"abc")))  # type: ignore[operator]
     with pytest.raises(ProtocolError, match=expected):
         decode(message)
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        (Chunk(b"t" * 15, 0, b"x"), "a transfer id is 16 bytes"),
+        (Chunk(b"t" * 16, -1, b"x"), "offset in 0..2\\*\\*64-1"),
+    ],
+)
+def test_encode_refuses_a_chunk_it_cannot_lay_out(frame: Chunk, expected: str) -> None:
+    with pytest.raises(ValueError, match=expected):
+        encode(frame)
