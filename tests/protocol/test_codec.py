@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 
 import msgpack
 import pytest
@@ -194,9 +195,9 @@ def test_the_chunk_fast_path_accepts_only_what_the_full_parser_accepts_alike(
     ],
 )
 def test_a_bad_chunk_in_the_fixed_layout_gets_the_full_parsers_error(
-    edit: object, expected: str
+    edit: Callable[[bytes], bytes], expected: str
 ) -> None:
-    message = edit(encode(Chunk(b"t" * 16, 5, b"abc")))  # type: ignore[operator]
+    message = edit(encode(Chunk(b"t" * 16, 5, b"abc")))
     with pytest.raises(ProtocolError, match=expected):
         decode(message)
 
