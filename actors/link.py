@@ -54,6 +54,7 @@ from .config import ChannelConfig
 from .ice import restricted_ice_addresses
 from .messages import ChunkBatch, Durable, Ready, StartReading, StartWriting, Suspend
 from .reassembler import Reassembler
+from .sctp_acks import DelayedAcks, delay_acks
 from .supervisor import ChildGaveUp, ChildRestarted, InjectFault, Unwatch, start_supervised
 
 logger = logging.getLogger(__name__)
@@ -137,11 +138,13 @@ class PeerLink:
         self._rx_timer: asyncio.TimerHandle | None = None
         self._winding_down: list[pykka.ActorRef[Any]] = []  # Reassemblers finishing up
         self.rx_batch_bytes = min(RX_BATCH_BYTES, config.window // 8)
+        self.acks: DelayedAcks | None = None  # the SCTP SACK policy, once there is SCTP
 
     # -- signaling (SDP) ---------------------------------------------------------------------
 
     async def create_offer(self) -> dict[str, str]:
         self._attach(self.pc.createDataChannel(DATA_CHANNEL_LABEL, ordered=True))
+        self._tune_sctp()
         with restricted_ice_addresses(self.config.ice_addresses):
             await self.pc.setLocalDescription(await self.pc.createOffer())
         return {"sdp": self.pc.localDescription.sdp, "type": self.pc.localDescription.type}
@@ -149,12 +152,17 @@ class PeerLink:
     async def accept_offer(self, sdp: str, kind: str) -> dict[str, str]:
         with restricted_ice_addresses(self.config.ice_addresses):
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+            self._tune_sctp()
             await self.pc.setLocalDescription(await self.pc.createAnswer())
         return {"sdp": self.pc.localDescription.sdp, "type": self.pc.localDescription.type}
 
     async def set_answer(self, sdp: str, kind: str) -> None:
         with restricted_ice_addresses(self.config.ice_addresses):
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
+
+    def _tune_sctp(self) -> None:
+        if self.config.delayed_acks and self.acks is None and self.pc.sctp is not None:
+            self.acks = delay_acks(self.pc.sctp)
 
     async def close(self) -> None:
         self.lose(PeerGone("the connection was closed"))

@@ -57,6 +57,9 @@ class EngineConfig:
     buffer_threshold: int = 1 << 20
     #: Event loop for the Channel thread: "auto" (uvloop if installed), "uvloop", "asyncio".
     loop: str = "auto"
+    #: SCTP SACKs for every second packet (RFC 4960) instead of aiortc's one per packet:
+    #: about 1.25x the throughput here on less CPU (actors/sctp_acks.py).
+    delayed_acks: bool = True
     max_restarts: int = 3
     restart_window: float = 10.0
     connect_timeout: float = 30.0

@@ -271,6 +271,7 @@ class Peer:
             max_file_size=self.config.max_file_size,
             buffer_threshold=self.config.buffer_threshold,
             loop=self.config.loop,
+            delayed_acks=self.config.delayed_acks,
             write_delay=self.config.write_delay,
         )
         self._start_channel()
