@@ -6,7 +6,9 @@ share one GIL and measure nothing useful), one reliable ordered RTCDataChannel, 
 sender-side backpressure Ferry uses (send only while ``bufferedAmount`` is at or under
 ``bufferedAmountLowThreshold``; resume on the ``bufferedamountlow`` event, never by polling).
 The payload is one preallocated block sliced per message: no file I/O, no hashing, no framing.
-The receiver only counts bytes.
+The receiver only counts bytes. SCTP acknowledges every packet, as aiortc does, unless
+``delayed_acks`` gives both peers the SACK policy Ferry uses (``actors.sctp_acks``): the
+ceiling with it is the like-for-like reference for what Ferry's own work costs.
 
 Measurement definition (one run):
 
@@ -93,6 +95,8 @@ class CeilingResult:
     """The sender's CPU time from its first send to the receiver's "done"."""
     receiver_cpu_seconds: float = float("nan")
     """The receiver's CPU time from its first byte to its last."""
+    delayed_acks: bool = False
+    """Both peers SACK every second packet (Ferry's policy), not every one (aiortc's)."""
 
     @property
     def sender_mb_per_cpu_second(self) -> float:
@@ -224,10 +228,12 @@ async def _sender(
     threshold: int,
     setup_timeout: float,
     stall_timeout: float,
+    delayed_acks: bool = False,
 ) -> _SenderReport:
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
     from actors.ice import restricted_ice_addresses
+    from actors.sctp_acks import delay_acks
 
     block = _payload_block(message_size)
     await signal.recv("ready", setup_timeout)
@@ -235,6 +241,8 @@ async def _sender(
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     try:
         channel = pc.createDataChannel("ceiling")
+        if delayed_acks and delay_acks(pc.sctp) is None:
+            raise RuntimeError("this aiortc cannot delay SACKs (see actors/sctp_acks.py)")
         opened = asyncio.Event()
         channel.on("open", opened.set)
         try:
@@ -333,11 +341,16 @@ class _Counter:
 
 
 async def _receiver(
-    signal: _Signal, size_bytes: int, setup_timeout: float, stall_timeout: float
+    signal: _Signal,
+    size_bytes: int,
+    setup_timeout: float,
+    stall_timeout: float,
+    delayed_acks: bool = False,
 ) -> _ReceiverReport:
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
     from actors.ice import restricted_ice_addresses
+    from actors.sctp_acks import delay_acks
 
     counter = _Counter(size_bytes)
     start_rss = [float("nan")]
@@ -353,6 +366,8 @@ async def _receiver(
         offer = await signal.recv("offer", setup_timeout)
         with restricted_ice_addresses(LOOPBACK):
             await pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
+            if delayed_acks and delay_acks(pc.sctp) is None:
+                raise RuntimeError("this aiortc cannot delay SACKs (see actors/sctp_acks.py)")
             await pc.setLocalDescription(await pc.createAnswer())
         signal.send("answer", pc.localDescription.sdp)
         await _guarded(
@@ -395,6 +410,7 @@ def run_ceiling(
     *,
     setup_timeout: float = 30.0,
     stall_timeout: float = 30.0,
+    delayed_acks: bool = False,
 ) -> CeilingResult:
     """Move ``size_mib`` MiB in ``message_size``-byte messages between two fresh processes.
 
@@ -421,6 +437,7 @@ def run_ceiling(
             size_bytes,
             setup_timeout,
             stall_timeout,
+            delayed_acks,
         )
         sender = start(
             "ceiling-sender",
@@ -432,6 +449,7 @@ def run_ceiling(
             threshold,
             setup_timeout,
             stall_timeout,
+            delayed_acks,
         )
         sender_end.close()
         receiver_end.close()
@@ -464,6 +482,7 @@ def run_ceiling(
         sender_waits=s.waits,
         sender_cpu_seconds=s.cpu_seconds,
         receiver_cpu_seconds=r.cpu_seconds,
+        delayed_acks=delayed_acks,
     )
 
 
@@ -536,6 +555,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--setup-timeout", type=float, default=30.0)
     parser.add_argument("--stall-timeout", type=float, default=30.0)
     parser.add_argument(
+        "--delayed-acks",
+        action="store_true",
+        help="SACK every second packet, as Ferry does (default: every packet, as aiortc)",
+    )
+    parser.add_argument(
         "-v", "--verbose", action="store_true", help="print a failed peer's traceback"
     )
     args = parser.parse_args(argv)
@@ -548,6 +572,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(
         f"aiortc ceiling: {args.size_mib} MiB per run, threshold {args.threshold} B, "
+        f"SACKs {'every second packet' if args.delayed_acks else 'every packet'}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, aiortc {aiortc.__version__}"
     )
     print("MB = 10^6 B; RSS = max peak (at transfer start); CPU = % of one core; medians")
@@ -568,6 +593,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                             args.threshold,
                             setup_timeout=args.setup_timeout,
                             stall_timeout=args.stall_timeout,
+                            delayed_acks=args.delayed_acks,
                         )
                     except MessageTooLarge as exc:
                         skipped[message_size] = str(exc)

@@ -22,7 +22,14 @@ INSTALL_HINT = (
     "matplotlib is not installed: pip install 'ferry-engine[bench]' (python3 run.py installs it)"
 )
 TARGET_RATIO = 0.95
-_COLOURS = {"ceiling": "#7f7f7f", "folder": "#1f77b4", "vault": "#d62728"}
+_COLOURS = {
+    "ceiling": "#7f7f7f",
+    "ceiling+dsack": "#bcbd22",
+    "folder": "#1f77b4",
+    "vault": "#d62728",
+    "folder, like for like": "#aec7e8",
+    "vault, like for like": "#ff9896",
+}
 
 
 def chart_available() -> bool:
@@ -82,7 +89,7 @@ def _e2e_groups(figures: dict[str, Figure]) -> list[tuple[int, int]]:
         {
             (f.params["chunk"], f.params["size"])
             for f in figures.values()
-            if f.params.get("kind") in {"ceiling", "e2e"}
+            if f.params.get("kind") in {"ceiling", "ceiling_acks", "e2e"}
         },
         key=lambda group: (group[1], group[0]),
     )
@@ -97,21 +104,30 @@ def _dests(figures: dict[str, Figure]) -> list[str]:
 
 def _ratio_panel(ax: Any, figures: dict[str, Figure]) -> None:
     groups = _e2e_groups(figures)
-    series = {
-        dest: [figures.get(f"e2e/{dest}/{c}/{s}/ratio") for c, s in groups]
-        for dest in _dests(figures)
-    }
+    series: dict[str, list[Figure | None]] = {}
+    for dest in _dests(figures):
+        series[dest] = [figures.get(f"e2e/{dest}/{c}/{s}/ratio") for c, s in groups]
+        like = [figures.get(f"e2e/{dest}/{c}/{s}/ratio_acks") for c, s in groups]
+        if any(like):
+            series[f"{dest}, like for like"] = like
     labels = [f"{size_label(c)}\n{size_label(s)}" for c, s in groups]
     _grouped_bars(ax, labels, series, "Ferry / ceiling")
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.axhline(TARGET_RATIO, color="green", linestyle="--", linewidth=1, label="target 0.95")
-    ax.set_title("Ferry end to end against the raw aiortc ceiling (same run, paired)")
+    ax.set_title(
+        "Ferry against the raw aiortc ceiling, and like for like against aiortc with the "
+        "same delayed SACKs (paired)",
+        fontsize="medium",
+    )
     ax.legend(loc="lower right", fontsize="small")
 
 
 def _rate_panel(ax: Any, figures: dict[str, Figure]) -> None:
     groups = _e2e_groups(figures)
     series = {"ceiling": [figures.get(f"ceiling/{c}/{s}/mb_per_s") for c, s in groups]}
+    acks = [figures.get(f"ceiling_acks/{c}/{s}/mb_per_s") for c, s in groups]
+    if any(acks):
+        series["ceiling+dsack"] = acks
     for dest in _dests(figures):
         series[dest] = [figures.get(f"e2e/{dest}/{c}/{s}/mb_per_s") for c, s in groups]
     labels = [f"{size_label(c)}\n{size_label(s)}" for c, s in groups]

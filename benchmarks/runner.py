@@ -5,8 +5,13 @@ time left), each measuring one thing in fresh child processes: the stage micro-b
 the raw aiortc ceiling, a Ferry transfer. Repeats are interleaved and destinations
 alternate (ABBA) so that a slow minute on a shared machine spreads over every
 configuration instead of sinking one. Every Ferry transfer is paired with the ceiling
-measured just before it at the same message size and file size: the ratio of the pair is
-the figure that survives the machine's 2x swings in absolute speed.
+measured in the same repeat at the same message size and file size: the ratio of the pair
+is the figure that survives the machine's 2x swings in absolute speed.
+
+Two ceilings bracket each repeat's Ferry runs (their order alternates): aiortc as it is,
+which SACKs every packet, and aiortc with the delayed SACKs Ferry gives its own
+connections (``actors.sctp_acks``). Ferry against the first is what a user gains over plain
+aiortc; against the second, like for like, it is what Ferry's own work costs.
 
 A step that fails is recorded and the run goes on; Ctrl-C propagates (the children are
 already killed by ``_procs``), and whatever was measured so far can still be summarised.
@@ -55,6 +60,8 @@ class Settings:
     loop: str = DEFAULT_LOOP
     stages: bool = True
     e2e: bool = True
+    acks_ceiling: bool = True
+    """Also run the ceiling with Ferry's delayed SACKs (the like-for-like reference)."""
     memory: bool = False
     stage_runs: int = 3
     codec_budget: float = 0.5
@@ -119,6 +126,8 @@ class Measurements:
     stages: list[StageRuns] = field(default_factory=list)
     ceilings: dict[tuple[int, int, int], CeilingResult] = field(default_factory=dict)
     """(requested chunk, file size, repeat) -> the ceiling run paired with that repeat."""
+    acks_ceilings: dict[tuple[int, int, int], CeilingResult] = field(default_factory=dict)
+    """Same keys: the ceiling with Ferry's delayed SACKs on both peers."""
     transfers: dict[tuple[str, int, int, int], FerryResult] = field(default_factory=dict)
     """(dest, requested chunk, file size, repeat) -> Ferry end to end."""
     memory: dict[tuple[str, int, int, int], FerryResult] = field(default_factory=dict)
@@ -144,33 +153,28 @@ class Measurements:
                 )
 
     def _e2e_figures(self, figures: FigureSet) -> None:
-        for (chunk, size, _), ceiling in sorted(self.ceilings.items()):
-            common = {"kind": "ceiling", "chunk": chunk, "size": size}
-            common["effective_chunk"] = ceiling.message_size
-            prefix = f"ceiling/{chunk}/{size}"
-            figures.add(f"{prefix}/mb_per_s", ceiling.mb_per_s, "MB/s", **common)
-            _rss(figures, prefix, ceiling.sender_peak_rss_mb, ceiling.receiver_peak_rss_mb, common)
+        for kind, ceilings in (("ceiling", self.ceilings), ("ceiling_acks", self.acks_ceilings)):
+            for (chunk, size, rep), ceiling in sorted(ceilings.items()):
+                common = {"kind": kind, "chunk": chunk, "size": size}
+                common["effective_chunk"] = ceiling.message_size
+                prefix = f"{kind}/{chunk}/{size}"
+                figures.add(f"{prefix}/mb_per_s", ceiling.mb_per_s, "MB/s", **common)
+                _rss(figures, prefix, ceiling.sender_peak_rss_mb, ceiling.receiver_peak_rss_mb,
+                     common)  # fmt: skip
+                raw = self.ceilings.get((chunk, size, rep))
+                if kind == "ceiling_acks" and raw is not None:
+                    # What delayed SACKs alone are worth to aiortc, paired in the repeat.
+                    figures.add(f"{prefix}/over_raw", ceiling.mb_per_s / raw.mb_per_s, "x",
+                                **common)  # fmt: skip
         for (dest, chunk, size, rep), result in sorted(self.transfers.items()):
             common = {"kind": "e2e", "dest": dest, "chunk": chunk, "size": size}
             common["effective_chunk"] = result.chunk_size
             prefix = f"e2e/{dest}/{chunk}/{size}"
             figures.add(f"{prefix}/mb_per_s", result.mb_per_s, "MB/s", **common)
-            ceiling = self.ceilings.get((chunk, size, rep))
-            if ceiling is not None:
-                figures.add(f"{prefix}/ratio", result.mb_per_s / ceiling.mb_per_s, "x", **common)
-                # CPU per byte against the ceiling's: what Ferry spends beyond aiortc. Steadier
-                # than MB/s when other jobs take the cores, since both sides are CPU-bound.
-                for side in ("sender", "receiver"):
-                    ferry_cpu = getattr(result, f"{side}_cpu_seconds") / max(result.size_bytes, 1)
-                    ceiling_cpu = getattr(ceiling, f"{side}_cpu_seconds") / ceiling.size_bytes
-                    if ceiling_cpu > 0:
-                        figures.add(
-                            f"{prefix}/{side}_cpu_ratio",
-                            ferry_cpu / ceiling_cpu,
-                            "x",
-                            better="lower",
-                            **common,
-                        )
+            for suffix, ceilings in (("", self.ceilings), ("_acks", self.acks_ceilings)):
+                ceiling = ceilings.get((chunk, size, rep))
+                if ceiling is not None:
+                    _against_ceiling(figures, prefix, suffix, result, ceiling, common)
             _rss(figures, prefix, result.sender_peak_rss_mb, result.receiver_peak_rss_mb, common)
             folder = self.transfers.get(("folder", chunk, size, rep))
             if dest == "vault" and folder is not None:
@@ -205,6 +209,31 @@ class Measurements:
                     small, f"{side}_peak_rss_mb"
                 )
                 figures.add(f"{prefix}/{side}_rss_mb", growth, "MB", better="lower", **common)
+
+
+def _against_ceiling(
+    figures: FigureSet,
+    prefix: str,
+    suffix: str,
+    result: FerryResult,
+    ceiling: CeilingResult,
+    params: dict[str, Any],
+) -> None:
+    """Ferry's MB/s and CPU per byte against one ceiling of the same repeat."""
+    figures.add(f"{prefix}/ratio{suffix}", result.mb_per_s / ceiling.mb_per_s, "x", **params)
+    # CPU per byte against the ceiling's: what Ferry spends beyond aiortc. Steadier than
+    # MB/s when other jobs take the cores, since both sides are CPU-bound.
+    for side in ("sender", "receiver"):
+        ferry_cpu = getattr(result, f"{side}_cpu_seconds") / max(result.size_bytes, 1)
+        ceiling_cpu = getattr(ceiling, f"{side}_cpu_seconds") / ceiling.size_bytes
+        if ceiling_cpu > 0:
+            figures.add(
+                f"{prefix}/{side}_cpu_ratio{suffix}",
+                ferry_cpu / ceiling_cpu,
+                "x",
+                better="lower",
+                **params,
+            )
 
 
 def _rss(
@@ -270,17 +299,24 @@ class Suite:
             for rep in range(1, repeats + 1):
                 for chunk in s.chunk_sizes:
                     where = f"{size_label(chunk)} {size_label(size)} run {rep}/{repeats}"
-                    yield Step(
-                        f"ceiling {where}",
-                        lambda c=chunk, z=size, r=rep: self._ceiling(c, z, r),
-                        size,
-                    )
+                    ceilings = [
+                        Step(
+                            f"{'ceiling+dsack' if acks else 'ceiling'} {where}",
+                            lambda c=chunk, z=size, r=rep, a=acks: self._ceiling(c, z, r, acks=a),
+                            size,
+                        )
+                        for acks in ((False, True) if s.acks_ceiling else (False,))
+                    ]
+                    if rep % 2 == 0:
+                        ceilings.reverse()
+                    yield ceilings[0]
                     for dest in dest_order(s.dests, rep):
                         yield Step(
                             f"ferry {dest} {where}",
                             lambda d=dest, c=chunk, z=size, r=rep: self._ferry(d, c, z, r),
                             size,
                         )
+                    yield from ceilings[1:]
 
     def _memory_steps(self) -> Iterator[Step]:
         s = self.settings
@@ -369,18 +405,19 @@ class Suite:
         self.measured.stages.extend(runs)
         return ", ".join(f"{r.stage} {_median(r.mb_per_s()):,.0f}" for r in runs) + " MB/s"
 
-    def _ceiling(self, chunk: int, size: int, rep: int) -> str:
+    def _ceiling(self, chunk: int, size: int, rep: int, *, acks: bool = False) -> str:
         if chunk in self._skipped_chunks:
             return f"skipped: {self._skipped_chunks[chunk]}"
         message_size = effective_chunk_size(chunk)
         try:
-            result = run_ceiling(size // MIB, message_size, self.settings.loop)
+            result = run_ceiling(size // MIB, message_size, self.settings.loop, delayed_acks=acks)
         except MessageTooLarge as exc:
             reason = f"the receiver refuses {message_size}-byte messages ({exc})"
             self._skipped_chunks[chunk] = reason
             self.notes.append(f"{size_label(chunk)} skipped: {reason}")
             return f"skipped: {reason}"
-        self.measured.ceilings[(chunk, size, rep)] = result
+        store = self.measured.acks_ceilings if acks else self.measured.ceilings
+        store[(chunk, size, rep)] = result
         return (
             f"{result.mb_per_s:.1f} MB/s, RSS {result.sender_peak_rss_mb:.0f}/"
             f"{result.receiver_peak_rss_mb:.0f} MB"
@@ -404,9 +441,13 @@ class Suite:
         store = self.measured.memory if memory else self.measured.transfers
         store[(dest, chunk, size, rep)] = result
         line = f"{result.mb_per_s:.1f} MB/s"
-        ceiling = None if memory else self.measured.ceilings.get((chunk, size, rep))
-        if ceiling is not None:
-            line += f", {result.mb_per_s / ceiling.mb_per_s:.2f} of the ceiling"
+        for name, ceilings in (
+            ("", self.measured.ceilings),
+            ("+dsack", self.measured.acks_ceilings),
+        ):
+            ceiling = None if memory else ceilings.get((chunk, size, rep))
+            if ceiling is not None:
+                line += f", {result.mb_per_s / ceiling.mb_per_s:.2f} of the ceiling{name}"
         return (
             f"{line}, RSS {result.sender_peak_rss_mb:.0f}/{result.receiver_peak_rss_mb:.0f} MB"
             f" ({result.chunk_size}-byte chunks)"

@@ -138,6 +138,11 @@ def build_parser(prog: str = "ferry bench") -> argparse.ArgumentParser:
     )
     tune.add_argument("--loop", choices=LOOPS, help="event loop of every peer")
     tune.add_argument("--no-stages", action="store_true", help="skip the micro-benchmarks")
+    tune.add_argument(
+        "--no-dsack-ceiling",
+        action="store_true",
+        help="skip the like-for-like ceiling (aiortc with Ferry's delayed SACKs)",
+    )
     tune.add_argument("--work-dir", help="where source files and received copies go (temp)")
     return parser
 
@@ -161,6 +166,7 @@ def settings_from(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         repeat=args.repeat,
         loop=args.loop,
         stages=False if args.no_stages else None,
+        acks_ceiling=False if args.no_dsack_ceiling else None,
         work_dir=args.work_dir,
     )
     if args.repeat is not None or args.sizes:  # the per-size schedule no longer applies
@@ -170,7 +176,8 @@ def settings_from(args: argparse.Namespace) -> tuple[Settings, list[str]]:
         for name in ("sizes", "chunk_sizes", "dests", "repeat", "loop")
         if getattr(args, name) is not None
     ]
-    return settings, overridden + (["stages"] if args.no_stages else [])
+    overridden += ["stages"] if args.no_stages else []
+    return settings, overridden + (["acks_ceiling"] if args.no_dsack_ceiling else [])
 
 
 def run_suite(args: argparse.Namespace) -> int:

@@ -85,7 +85,7 @@ def _e2e(figures: dict[str, Figure]) -> str | None:
         {
             (f.params["chunk"], f.params["size"])
             for f in figures.values()
-            if f.params.get("kind") in {"ceiling", "e2e"}
+            if f.params.get("kind") in {"ceiling", "ceiling_acks", "e2e"}
         },
         key=lambda group: (group[1], group[0]),
     )
@@ -96,18 +96,26 @@ def _e2e(figures: dict[str, Figure]) -> str | None:
     rows = []
     for chunk, size in groups:
         base = f"{chunk}/{size}"
-        for what in ["ceiling", *dests]:
-            prefix = f"ceiling/{base}" if what == "ceiling" else f"e2e/{what}/{base}"
+        for what in ["ceiling", "ceiling+dsack", *dests]:
+            prefix = {"ceiling": f"ceiling/{base}", "ceiling+dsack": f"ceiling_acks/{base}"}.get(
+                what, f"e2e/{what}/{base}"
+            )
             rate = figures.get(f"{prefix}/mb_per_s")
             if rate is None:
                 continue
+            over_raw = figures.get(f"{prefix}/over_raw")  # the ceiling+dsack row
             rows.append(
                 [
                     size_label(chunk),
                     size_label(size),
                     what,
                     cell(rate),
-                    cell(figures.get(f"{prefix}/ratio"), 2) if what != "ceiling" else "",
+                    cell(over_raw or figures.get(f"{prefix}/ratio"), 2)
+                    if what != "ceiling"
+                    else "",
+                    cell(figures.get(f"{prefix}/ratio_acks"), 2)
+                    if prefix.startswith("e2e")
+                    else "",
                     _cpu(figures, prefix),
                     cell(figures.get(f"{prefix}/sender_rss_mb"), 0),
                     cell(figures.get(f"{prefix}/receiver_rss_mb"), 0),
@@ -117,24 +125,29 @@ def _e2e(figures: dict[str, Figure]) -> str | None:
         pair = figures.get(f"e2e/vault_over_folder/{base}/ratio")
         if pair is not None:
             rows.append(
-                ["", "", "vault/folder", "", cell(pair, 2), "", "", "", str(len(pair.runs))]
+                ["", "", "vault/folder", "", cell(pair, 2), "", "", "", "", str(len(pair.runs))]
             )
     if not rows:
         return None
-    headers = ["chunk", "file", "", "MB/s", "Ferry/ceiling", "CPU/byte snd, rcv", "RSS snd MB"]
-    headers += ["RSS rcv MB", "runs"]
+    headers = ["chunk", "file", "", "MB/s", "/ceiling", "/ceiling+dsack", "CPU/byte snd, rcv"]
+    headers += ["RSS snd MB", "RSS rcv MB", "runs"]
     return (
-        "End to end, two processes (ratios paired per run; CPU/byte: Ferry's against the "
-        "ceiling's, medians)\n" + render_table(headers, rows, "<<<>>>>>>")
+        "End to end, two processes. ceiling: aiortc as it is (a SACK per packet); "
+        "ceiling+dsack: aiortc with Ferry's delayed SACKs,\nlike for like. Ratios are "
+        "medians of per-run pairs; CPU/byte is Ferry's against ceiling+dsack's (the raw "
+        "ceiling's\nwhen that was not run)\n" + render_table(headers, rows, "<<<>>>>>>>")
     )
 
 
 def _cpu(figures: dict[str, Figure], prefix: str) -> str:
     """ "1.04, 1.31": CPU time per byte of each side against the ceiling's (medians)."""
-    sides = [figures.get(f"{prefix}/{side}_cpu_ratio") for side in ("sender", "receiver")]
-    if not all(sides):
-        return ""
-    return ", ".join(f"{figure.median:.2f}" for figure in sides if figure)
+    for suffix in ("_acks", ""):
+        sides = [
+            figures.get(f"{prefix}/{side}_cpu_ratio{suffix}") for side in ("sender", "receiver")
+        ]
+        if all(sides):
+            return ", ".join(f"{figure.median:.2f}" for figure in sides if figure)
+    return ""
 
 
 def _memory(figures: dict[str, Figure]) -> str | None:

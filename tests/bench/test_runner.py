@@ -33,8 +33,9 @@ def test_a_tiny_run_writes_ratios_rss_a_chart_and_a_history_line(tmp_path: Path)
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "[5/5] ferry vault 16 KiB 2 MiB run 1/1" in done.stderr  # progress, per step
-    assert "Ferry/ceiling" in done.stdout
+    assert "[5/6] ferry vault 16 KiB 2 MiB run 1/1" in done.stderr  # progress, per step
+    assert "[6/6] ceiling+dsack 16 KiB 2 MiB run 1/1" in done.stderr
+    assert "/ceiling+dsack" in done.stdout
     (json_path,) = out.glob("*.json")
     data = json.loads(json_path.read_text())
     assert data["schema"] == 1 and data["partial"] is False and not data["errors"]
@@ -47,7 +48,10 @@ def test_a_tiny_run_writes_ratios_rss_a_chart_and_a_history_line(tmp_path: Path)
         assert figures[f"e2e/{dest}/{base}/sender_rss_mb"]["median"] > 10
         assert figures[f"e2e/{dest}/{base}/receiver_rss_mb"]["median"] > 10
         assert figures[f"e2e/{dest}/{base}/mb_per_s"]["params"]["effective_chunk"] == 16384
+        assert figures[f"e2e/{dest}/{base}/ratio_acks"]["median"] > 0  # like for like
+        assert figures[f"e2e/{dest}/{base}/receiver_cpu_ratio_acks"]["median"] > 0
     assert figures[f"ceiling/{base}/receiver_rss_mb"]["unit"] == "MB"
+    assert figures[f"ceiling_acks/{base}/over_raw"]["median"] > 0
     assert figures[f"stage/vault_store/{2 * MIB}"]["median"] > 0
     assert figures["stage/encode/16384"]["unit"] == "MB/s"
     if chart_available():  # the `bench` extra; run.py installs it

@@ -44,6 +44,26 @@ def test_a_run_shows_stages_end_to_end_with_ratios_and_rss() -> None:
         ),
         figure(f"e2e/vault/16384/{size}/mb_per_s", 8.9, 9.0, 8.7, unit="MB/s", dest="vault", **e2e),
         figure(f"e2e/vault/16384/{size}/ratio", 0.97, 0.99, 1.01, dest="vault", **e2e),
+        figure(f"e2e/vault/16384/{size}/ratio_acks", 0.81, 0.84, 0.88, dest="vault", **e2e),
+        figure(
+            f"ceiling_acks/16384/{size}/mb_per_s",
+            11,
+            12,
+            13,
+            unit="MB/s",
+            kind="ceiling_acks",
+            chunk=16384,
+            size=size,
+        ),
+        figure(
+            f"ceiling_acks/16384/{size}/over_raw",
+            1.2,
+            1.3,
+            1.4,
+            kind="ceiling_acks",
+            chunk=16384,
+            size=size,
+        ),
         figure(
             f"e2e/vault/16384/{size}/receiver_rss_mb",
             89,
@@ -62,4 +82,7 @@ def test_a_run_shows_stages_end_to_end_with_ratios_and_rss() -> None:
     vault_row = next(line for line in text.splitlines() if " vault " in line)
     assert "16 KiB" in vault_row and "64 MiB" in vault_row
     assert "0.99 (0.97-1.01)" in vault_row and "90 (89-91)" in vault_row
+    assert "0.84 (0.81-0.88)" in vault_row  # against the ceiling with delayed SACKs
+    acks_row = next(line for line in text.splitlines() if " ceiling+dsack " in line)
+    assert "12.0 (11.0-13.0)" in acks_row and "1.30 (1.20-1.40)" in acks_row
     assert "- 256 KiB asks get 262048-byte chunks" in text
