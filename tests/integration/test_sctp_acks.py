@@ -63,8 +63,8 @@ async def _exchange(messages: list[bytes], *, every: int, tune: SctpHook | None 
             packets = _count_packets(receiver.sctp)
             if tune is not None:
                 tune(sender.sctp, receiver.sctp)
-            # Paced, as Ferry sends: a burst of 1 MiB between two peers on one loop would
-            # overflow the receiving socket's buffer and turn this into a test of loss.
+            # Paced, as Ferry sends: every message at once, between two peers on one loop,
+            # would overflow the receiving socket's buffer and make this a test of loss.
             low = asyncio.Event()
             channel.bufferedAmountLowThreshold = PACE
             channel.on("bufferedamountlow", low.set)
