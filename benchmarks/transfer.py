@@ -2,13 +2,16 @@
 
     python3 run.py bench transfer [--size-mib 256] [--chunk-sizes 16384,65536]
                                   [--loops uvloop,asyncio] [--repeat 3] [--dest folder]
+                                  [--ceiling-acks]
 
 For each (loop, chunk size) and each repeat, the raw ceiling (benchmarks.ceiling: aiortc
 alone, same message size, same backpressure) and a Ferry transfer run back to back, each
 between two fresh processes. Ferry's time runs from the sender's ``send()`` to the
 receiver's verified, committed file; the ceiling's from its first send to its last byte.
 The headline is Ferry/ceiling, the median of the per-repeat ratios, because this machine is
-shared and absolute rates swing by 2x from minute to minute. MB = 10**6 bytes.
+shared and absolute rates swing by 2x from minute to minute. MB = 10**6 bytes. Ferry SACKs
+every second packet (``actors.sctp_acks``); ``--ceiling-acks`` gives the ceiling the same
+policy, for a like-for-like ratio (``ferry bench`` runs both ceilings).
 """
 
 from __future__ import annotations
@@ -208,11 +211,21 @@ def main(argv: list[str] | None = None) -> int:
         default="folder,vault",
         help="comma-separated: folder, vault (previews off), vault+previews",
     )
+    parser.add_argument(
+        "--ceiling-acks",
+        action="store_true",
+        help="the ceiling SACKs every second packet, as Ferry does (like for like)",
+    )
     args = parser.parse_args(argv)
     chunk_sizes = [int(c) for c in args.chunk_sizes.split(",")]
     loops = args.loops.split(",")
     dests = args.dests.split(",")
-    print(f"{args.size_mib} MiB per run, {args.repeat} repeats, MB = 10^6 bytes", flush=True)
+    sacks = "every second packet, as Ferry" if args.ceiling_acks else "every packet, as aiortc"
+    print(
+        f"{args.size_mib} MiB per run, {args.repeat} repeats, MB = 10^6 bytes; "
+        f"the ceiling SACKs {sacks}",
+        flush=True,
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="ferry-bench-src-") as folder:
         source, sha256 = make_random_file(Path(folder), args.size_mib * MIB)
@@ -221,7 +234,12 @@ def main(argv: list[str] | None = None) -> int:
                 ceilings = []
                 results: dict[str, list[FerryResult]] = {dest: [] for dest in dests}
                 for run in range(1, args.repeat + 1):
-                    ceiling = run_ceiling(args.size_mib, effective_chunk_size(chunk), loop)
+                    ceiling = run_ceiling(
+                        args.size_mib,
+                        effective_chunk_size(chunk),
+                        loop,
+                        delayed_acks=args.ceiling_acks,
+                    )
                     ceilings.append(ceiling)
                     line = f"run {run}/{args.repeat} {loop:8} {chunk // 1024:>4} KiB: "
                     line += f"ceiling {ceiling.mb_per_s:5.1f} MB/s"
