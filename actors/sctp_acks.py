@@ -56,7 +56,7 @@ class DelayedAcks:
         self._unacked = 0
         self._reported_gaps = False
         self._timer: asyncio.TimerHandle | None = None
-        self._flushing: asyncio.Task[None] | None = None
+        self._flushing: asyncio.Task[None] | None = None  # held so the task is not collected
 
     async def send_sack(self) -> None:
         """Called by aiortc after each packet that left a SACK due."""
