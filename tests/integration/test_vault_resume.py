@@ -81,11 +81,11 @@ def test_a_killed_vault_receiver_resumes_from_its_database(tmp_path: Path, chang
 
 def test_vault_pending_lists_and_discards_from_the_command_line(tmp_path: Path) -> None:
     vault_dir = tmp_path / "vault"
-    data = os.urandom(300_000)
+    data = os.urandom(3 * MIB)
     with Vault.open(vault_dir, passphrase=PASSPHRASE) as vault:
         for resume_key in ("first-key", "second-key"):
             writer = vault.begin(name=f"{resume_key}.bin", size=len(data), resume_key=resume_key)
-            writer.write(data[:200_000])
+            writer.write(data[: 2 * MIB + 500_000])
             vault.suspend(writer)
 
     def ferry_vault(*args: str) -> subprocess.CompletedProcess[str]:
@@ -103,7 +103,7 @@ def test_vault_pending_lists_and_discards_from_the_command_line(tmp_path: Path) 
         ["first-key", "first-key.bin"],
         ["second-key", "second-key.bin"],
     ]
-    assert "196,608 of 300,000 bytes" in lines[0]  # three whole 64 KiB segments
+    assert "2,097,152 of 3,145,728 bytes" in lines[0]  # two whole 1 MiB segments
     assert ferry_vault("--discard", "first-key").returncode == 0
     missing = ferry_vault("--discard", "first-key")
     assert missing.returncode == 1 and "no unfinished transfer" in missing.stderr
