@@ -49,7 +49,7 @@ def test_marker_never_reaches_disk(tmp_path, key):
     since = time.time() - 2
     roots = [tmp_path, Path(tempfile.gettempdir())]
     small = (marker + b" small ") * 100  # about 5 KiB: an inline row in the database
-    large = (marker + os.urandom(1000)) * 3000  # about 3 MiB: a blob of 3 segments and a part
+    large = (marker + os.urandom(1000)) * 3000  # about 3 MiB: two whole 1 MiB segments and a part
     with Vault.open(tmp_path / "vault", key=key) as vault:
         writer = vault.begin(name="secret/large.bin", size=len(large))
         writer.write(large[: len(large) // 2])
