@@ -31,7 +31,14 @@ ACK_EVERY = 2
 #: Short, because a sender that has filled its congestion window waits for it.
 ACK_DELAY = 0.005
 
-_REQUIRED = ("_send_sack", "_sack_needed", "_sack_misordered", "_sack_duplicates")
+_REQUIRED = (
+    "_send_sack",
+    "_sack_needed",
+    "_sack_misordered",
+    "_sack_duplicates",
+    "_association_state",
+    "State",
+)
 
 
 @dataclass
@@ -88,14 +95,22 @@ class DelayedAcks:
             self.counts.with_gaps += 1
         await self._send_now()
 
+    def _closed(self) -> bool:
+        transport = self.transport
+        return bool(transport._association_state == transport.State.CLOSED)
+
     def _on_timer(self) -> None:
         self._timer = None
-        if self.transport._sack_needed:
+        if self.transport._sack_needed and not self._closed():
             self._flushing = asyncio.get_running_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
         if not self.transport._sack_needed:
             return  # a packet since the timer was set already sent it
+        if self._closed():
+            # Closing: aiortc stops the association before DTLS, and DTLS shuts its SSL
+            # down before it says it is closed, so a SACK sent now fails with an SSL error.
+            return
         self.counts.by_timer += 1
         try:
             await self._send()

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 
 from actors.ice import restricted_ice_addresses
-from actors.sctp_acks import DelayedAcks, delay_acks
+from actors.sctp_acks import ACK_DELAY, DelayedAcks, delay_acks
 
 from .helpers import LOOPBACK, connected_pair, run, write_random
 
@@ -24,28 +25,31 @@ SctpHook = Callable[[Any, Any], None]
 
 
 @dataclass
+class Pair:
+    sender: RTCPeerConnection
+    receiver: RTCPeerConnection
+    channel: Any  # the sender's end
+    acks: DelayedAcks  # the receiver's SACK policy
+    inbox: asyncio.Queue[bytes]  # what the receiver got
+
+
+@dataclass
 class Exchange:
     received: list[bytes]
     acks: DelayedAcks  # the receiver's SACK policy, with its counts
     packets: int  # SCTP packets the receiver handled after the channel opened
 
 
-async def _exchange(messages: list[bytes], *, every: int, tune: SctpHook | None = None) -> Exchange:
-    """Send ``messages`` from one peer to another; the receiver SACKs with ``every``.
-
-    ``tune(sender_sctp, receiver_sctp)`` runs once both associations exist.
-    """
+@contextlib.asynccontextmanager
+async def _open_pair(*, every: int, delay: float = ACK_DELAY) -> AsyncIterator[Pair]:
+    """Two peer connections on this loop with an open channel; the receiver SACKs with
+    ``every`` and ``delay``."""
     sender, receiver = (RTCPeerConnection(RTCConfiguration(iceServers=[])) for _ in range(2))
-    received: list[bytes] = []
-    done = asyncio.Event()
+    inbox: asyncio.Queue[bytes] = asyncio.Queue()
 
     @receiver.on("datachannel")
     def on_channel(channel: Any) -> None:
-        @channel.on("message")
-        def on_message(message: bytes) -> None:
-            received.append(message)
-            if len(received) == len(messages):
-                done.set()
+        channel.on("message", inbox.put_nowait)
 
     try:
         channel = sender.createDataChannel("acks", ordered=True)
@@ -54,17 +58,31 @@ async def _exchange(messages: list[bytes], *, every: int, tune: SctpHook | None 
         with restricted_ice_addresses(LOOPBACK):
             await sender.setLocalDescription(await sender.createOffer())
             await receiver.setRemoteDescription(sender.localDescription)
-            policy = delay_acks(receiver.sctp, every=every)
+            policy = delay_acks(receiver.sctp, every=every, delay=delay)
             assert policy is not None, "this aiortc has no SACK hook: see actors/sctp_acks.py"
             await receiver.setLocalDescription(await receiver.createAnswer())
             await sender.setRemoteDescription(receiver.localDescription)
         async with asyncio.timeout(30):
             await opened.wait()
-            packets = _count_packets(receiver.sctp)
-            if tune is not None:
-                tune(sender.sctp, receiver.sctp)
+        yield Pair(sender, receiver, channel, policy, inbox)
+    finally:
+        await sender.close()
+        await receiver.close()
+
+
+async def _exchange(messages: list[bytes], *, every: int, tune: SctpHook | None = None) -> Exchange:
+    """Send ``messages`` from one peer to another; the receiver SACKs with ``every``.
+
+    ``tune(sender_sctp, receiver_sctp)`` runs once both associations exist.
+    """
+    async with _open_pair(every=every) as pair:
+        packets = _count_packets(pair.receiver.sctp)
+        if tune is not None:
+            tune(pair.sender.sctp, pair.receiver.sctp)
+        async with asyncio.timeout(30):
             # Paced, as Ferry sends: every message at once, between two peers on one loop,
             # would overflow the receiving socket's buffer and make this a test of loss.
+            channel = pair.channel
             low = asyncio.Event()
             channel.bufferedAmountLowThreshold = PACE
             channel.on("bufferedamountlow", low.set)
@@ -73,13 +91,10 @@ async def _exchange(messages: list[bytes], *, every: int, tune: SctpHook | None 
                     low.clear()
                     await low.wait()
                 channel.send(message)
-            await done.wait()
-            while sender.sctp._sent_queue:  # every DATA chunk acknowledged
+            received = [await pair.inbox.get() for _ in messages]
+            while pair.sender.sctp._sent_queue:  # every DATA chunk acknowledged
                 await asyncio.sleep(0.01)
-        return Exchange(received, policy, packets[0])
-    finally:
-        await sender.close()
-        await receiver.close()
+        return Exchange(received, pair.acks, packets[0])
 
 
 def _count_packets(sctp: Any) -> list[int]:
@@ -167,6 +182,28 @@ def test_a_lost_packet_is_reported_at_once_and_recovered() -> None:
     assert seen[0] > 40
     assert _digest(exchange.received) == _digest(messages)  # resent, in order, all there
     assert exchange.acks.counts.with_gaps >= 1  # the gap was reported without waiting
+
+
+def test_a_sack_still_due_when_the_association_stops_is_dropped() -> None:
+    # aiortc closes a connection by stopping SCTP, then shutting DTLS down; a delayed SACK
+    # whose timer fired in between used to try to go out over the shut-down DTLS and die
+    # with an SSL error in a task nobody awaited. Here SCTP alone is stopped, so the SACK
+    # would still go out (after the ABORT) if the policy did not look first.
+    async def scenario() -> tuple[int, int, list[dict[str, Any]]]:
+        errors: list[dict[str, Any]] = []
+        asyncio.get_running_loop().set_exception_handler(lambda _, context: errors.append(context))
+        async with _open_pair(every=2, delay=0.1) as pair:
+            pair.channel.send(b"one small message")
+            assert await pair.inbox.get() == b"one small message"
+            sent_before = pair.acks.counts.sent
+            assert pair.receiver.sctp._sack_needed  # the lone packet's SACK is still due
+            await pair.receiver.sctp.stop()
+            await asyncio.sleep(0.3)  # the timer fires meanwhile
+            return sent_before, pair.acks.counts.sent, errors
+
+    sent_before, sent_after, errors = run(scenario())
+    assert sent_after == sent_before
+    assert errors == []
 
 
 def test_the_policy_is_refused_outside_what_rfc_4960_allows() -> None:
