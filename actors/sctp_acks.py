@@ -62,6 +62,8 @@ class DelayedAcks:
         self._send_now = transport._send_sack  # aiortc's own, bound to the transport
         self._unacked = 0
         self._reported_gaps = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._deferred_at = 0.0  # loop time of the packet whose SACK is being held back
         self._timer: asyncio.TimerHandle | None = None
         self._flushing: asyncio.Task[None] | None = None  # held so the task is not collected
 
@@ -77,16 +79,19 @@ class DelayedAcks:
         )
         if not urgent:
             self.counts.deferred += 1
+            loop = self._loop
+            if loop is None:
+                loop = self._loop = asyncio.get_running_loop()
+            self._deferred_at = loop.time()
+            # One timer for the whole flow, not one per held-back packet: arming and
+            # cancelling a timer for every second packet cost more loop time than the
+            # SACKs it saved. A timer that fires too early re-arms for the rest.
             if self._timer is None:
-                loop = asyncio.get_running_loop()
                 self._timer = loop.call_later(self.delay, self._on_timer)
             return
         await self._send()
 
     async def _send(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         transport = self.transport
         self._unacked = 0
         self._reported_gaps = bool(transport._sack_misordered)
@@ -101,8 +106,14 @@ class DelayedAcks:
 
     def _on_timer(self) -> None:
         self._timer = None
-        if self.transport._sack_needed and not self._closed():
-            self._flushing = asyncio.get_running_loop().create_task(self._flush())
+        if not self.transport._sack_needed or self._closed():
+            return  # a SACK went out since, and nothing arrived after it
+        assert self._loop is not None  # set when the timer was armed
+        due = self._deferred_at + self.delay
+        if self._loop.time() < due:  # armed for an earlier packet, already acknowledged
+            self._timer = self._loop.call_at(due, self._on_timer)
+            return
+        self._flushing = self._loop.create_task(self._flush())
 
     async def _flush(self) -> None:
         if not self.transport._sack_needed:
