@@ -10,6 +10,14 @@ The receiver only counts bytes. SCTP acknowledges every packet, as aiortc does, 
 ``delayed_acks`` gives both peers the SACK policy Ferry uses (``actors.sctp_acks``): the
 ceiling with it is the like-for-like reference for what Ferry's own work costs.
 
+``source`` (a file) adds the work any correct transfer into an encrypted store must do, done
+the cheapest way, inline on each peer's loop with no threads and no framing: the sender
+reads the file in 1 MiB blocks and hashes them (SHA-256); the receiver hashes what arrives,
+encrypts it with AES-256-GCM in 1 MiB segments, writes them to a file and fsyncs it once
+at the end, and the runner checks the digests match. Ferry against this reference is what
+its design (actors, framing, sessions, credit, resume checkpoints, the vault's index) costs
+beyond aiortc and the work itself.
+
 Measurement definition (one run):
 
 - ``seconds`` = receiver's ``time.monotonic()`` when its byte count reaches ``size_bytes``
@@ -41,15 +49,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import hashlib
 import importlib.util
 import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any, TypeVar
 
 from benchmarks import _procs
@@ -97,6 +108,10 @@ class CeilingResult:
     """The receiver's CPU time from its first byte to its last."""
     delayed_acks: bool = False
     """Both peers SACK every second packet (Ferry's policy), not every one (aiortc's)."""
+    work: bool = False
+    """The peers read, hashed, encrypted and wrote the bytes (see the module docstring)."""
+    stored_bytes: int = 0
+    """With the work: what the receiver wrote (the bytes, plus a 16-byte tag per segment)."""
 
     @property
     def sender_mb_per_cpu_second(self) -> float:
@@ -118,6 +133,8 @@ class _SenderReport:
     start_rss_mb: float
     messages: int
     waits: int
+    sha256: str = ""
+    """Of what was read, when the peers did the work."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,9 @@ class _ReceiverReport:
     messages: int
     cpu_seconds: float
     start_rss_mb: float
+    sha256: str = ""
+    """Of what arrived, when the peers did the work."""
+    stored_bytes: int = 0
 
 
 # --------------------------------------------------------------------------- child side
@@ -216,9 +236,72 @@ async def _close(pc: Any) -> None:
         print(f"warning: peer connection did not close in {_CLOSE_SECONDS:.0f} s", file=sys.stderr)
 
 
-def _payload_block(message_size: int) -> bytes:
-    """One preallocated block, a whole number of messages long, sliced per message."""
-    return os.urandom(message_size * max(1, _BLOCK_BYTES // message_size))
+def _block_bytes(message_size: int) -> int:
+    """A whole number of messages, about 1 MiB."""
+    return message_size * max(1, _BLOCK_BYTES // message_size)
+
+
+class _Payload:
+    """The sender's blocks: one preallocated block over and over, or a file read and hashed."""
+
+    def __init__(self, message_size: int, source: str | None) -> None:
+        self._size = _block_bytes(message_size)
+        self._file = open(source, "rb", buffering=0) if source else None  # noqa: SIM115
+        self._block = b"" if self._file else os.urandom(self._size)
+        self.digest = hashlib.sha256()
+
+    def next_block(self) -> bytes:
+        if self._file is None:
+            return self._block
+        block = self._file.read(self._size)
+        self.digest.update(block)
+        return block
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+class _EncryptedStore:
+    """The receiver's work: SHA-256, then AES-256-GCM in 1 MiB segments, written to a file."""
+
+    def __init__(self, folder: str) -> None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        self._aead = AESGCM(AESGCM.generate_key(bit_length=256))
+        self._fd, path = tempfile.mkstemp(prefix="ceiling-", dir=folder)
+        os.unlink(path)  # the file lives until closed; nothing is left behind on a crash
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
+        self._segment = 0
+        self.digest = hashlib.sha256()
+        self.stored = 0  # ciphertext bytes written
+
+    def add(self, data: bytes) -> None:
+        self.digest.update(data)
+        self._pending.append(data)
+        self._pending_bytes += len(data)
+        if self._pending_bytes >= _BLOCK_BYTES:
+            self._write()
+
+    def _write(self) -> None:
+        if not self._pending:
+            return
+        nonce = self._segment.to_bytes(12, "big")  # one key per run, one nonce per segment
+        sealed = self._aead.encrypt(nonce, b"".join(self._pending), None)
+        view = memoryview(sealed)
+        while view:
+            view = view[os.write(self._fd, view) :]
+        self.stored += len(sealed)
+        self._segment += 1
+        self._pending, self._pending_bytes = [], 0
+
+    def finish(self) -> None:
+        self._write()
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        os.close(self._fd)
 
 
 async def _sender(
@@ -229,13 +312,14 @@ async def _sender(
     setup_timeout: float,
     stall_timeout: float,
     delayed_acks: bool = False,
+    source: str | None = None,
 ) -> _SenderReport:
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
     from actors.ice import restricted_ice_addresses
     from actors.sctp_acks import delay_acks
 
-    block = _payload_block(message_size)
+    payload = _Payload(message_size, source)
     await signal.recv("ready", setup_timeout)
     setup_started = time.monotonic()
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -269,11 +353,12 @@ async def _sender(
 
         async def pump() -> None:
             sent = messages = waits = offset = 0
-            block_len = len(block)
             send = channel.send
             state["start_rss"] = _procs.rss_mb()
             state["cpu_start"] = time.process_time()
             state["first_send"] = time.monotonic()
+            block = payload.next_block()
+            block_len = len(block)
             while sent < size_bytes:
                 if channel.bufferedAmount > threshold:
                     low.clear()  # nothing ran since the check, so no event can be lost
@@ -289,7 +374,8 @@ async def _sender(
                 messages += 1
                 offset += n
                 if offset >= block_len:
-                    offset = 0
+                    block, offset = payload.next_block(), 0
+                    block_len = len(block)
             state.update(sent=sent, messages=messages, waits=waits)
 
         await _guarded(pump(), lambda: int(state["sent"]), stall_timeout, "sender")
@@ -297,6 +383,7 @@ async def _sender(
         done_received = time.monotonic()
         cpu_seconds = time.process_time() - state["cpu_start"]
     finally:
+        payload.close()
         await _close(pc)
     return _SenderReport(
         setup_started=setup_started,
@@ -307,6 +394,7 @@ async def _sender(
         start_rss_mb=state["start_rss"],
         messages=int(state["messages"]),
         waits=int(state["waits"]),
+        sha256=payload.digest.hexdigest() if source else "",
     )
 
 
@@ -315,6 +403,7 @@ class _Counter:
 
     __slots__ = (
         "_size",
+        "_store",
         "complete",
         "cpu_first",
         "cpu_last",
@@ -324,18 +413,23 @@ class _Counter:
         "received",
     )
 
-    def __init__(self, size_bytes: int) -> None:
+    def __init__(self, size_bytes: int, store: _EncryptedStore | None = None) -> None:
         self.received = self.messages = 0
         self.first = self.last = self.cpu_first = self.cpu_last = 0.0
         self.complete = asyncio.Event()
         self._size = size_bytes
+        self._store = store
 
     def on_message(self, data: bytes | str) -> None:
         if not self.messages:
             self.first, self.cpu_first = time.monotonic(), time.process_time()
         self.messages += 1
         self.received += len(data)
+        if self._store is not None:
+            self._store.add(data)  # type: ignore[arg-type]  # the sender sends bytes only
         if self.received >= self._size and not self.complete.is_set():
+            if self._store is not None:
+                self._store.finish()
             self.last, self.cpu_last = time.monotonic(), time.process_time()
             self.complete.set()
 
@@ -346,13 +440,15 @@ async def _receiver(
     setup_timeout: float,
     stall_timeout: float,
     delayed_acks: bool = False,
+    work_dir: str | None = None,
 ) -> _ReceiverReport:
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
     from actors.ice import restricted_ice_addresses
     from actors.sctp_acks import delay_acks
 
-    counter = _Counter(size_bytes)
+    store = _EncryptedStore(work_dir) if work_dir is not None else None
+    counter = _Counter(size_bytes, store)
     start_rss = [float("nan")]
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
 
@@ -378,6 +474,8 @@ async def _receiver(
         )
         signal.send("done")
     finally:
+        if store is not None:
+            store.close()
         await _close(pc)
     return _ReceiverReport(
         first_byte=counter.first,
@@ -386,6 +484,8 @@ async def _receiver(
         messages=counter.messages,
         cpu_seconds=counter.cpu_last - counter.cpu_first,
         start_rss_mb=start_rss[0],
+        sha256=store.digest.hexdigest() if store is not None else "",
+        stored_bytes=store.stored if store is not None else 0,
     )
 
 
@@ -411,12 +511,17 @@ def run_ceiling(
     setup_timeout: float = 30.0,
     stall_timeout: float = 30.0,
     delayed_acks: bool = False,
+    source: Path | None = None,
+    work_dir: str | None = None,
 ) -> CeilingResult:
     """Move ``size_mib`` MiB in ``message_size``-byte messages between two fresh processes.
 
-    Raises MessageTooLarge when the receiver's advertised max message size is smaller than
-    ``message_size``, and ``_procs.ChildError`` with a clear message when a peer fails, the
-    setup takes longer than ``setup_timeout`` or the transfer stalls for ``stall_timeout``.
+    With ``source`` (a file of exactly ``size_mib`` MiB) the peers also do the work of a
+    transfer into an encrypted store (module docstring), the receiver's file going to a
+    temporary folder under ``work_dir``. Raises MessageTooLarge when the receiver's
+    advertised max message size is smaller than ``message_size``, and
+    ``_procs.ChildError`` with a clear message when a peer fails, the setup takes longer
+    than ``setup_timeout`` or the transfer stalls for ``stall_timeout``.
     """
     if loop not in LOOPS:
         raise ValueError(f"loop must be one of {LOOPS}, not {loop!r}")
@@ -425,10 +530,17 @@ def run_ceiling(
     if size_mib < 1 or message_size < 1 or threshold < 0:
         raise ValueError("size_mib and message_size must be positive, threshold not negative")
     size_bytes = size_mib * MIB
+    if source is not None and source.stat().st_size != size_bytes:
+        raise ValueError(f"{source} is {source.stat().st_size} bytes, not {size_mib} MiB")
     # Last resort only: each peer fails by itself on a slow setup or a stall.
     overall = _SPAWN_SECONDS + 2 * setup_timeout + stall_timeout + size_bytes / 1e6
     sender_end, receiver_end = _procs.pipe()
-    with _procs.child_processes() as start:
+    with contextlib.ExitStack() as stack, _procs.child_processes() as start:
+        store_dir = None
+        if source is not None:
+            store_dir = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="ferry-ceiling-", dir=work_dir)
+            )
         receiver = start(
             "ceiling-receiver",
             _receiver_main,
@@ -438,6 +550,7 @@ def run_ceiling(
             setup_timeout,
             stall_timeout,
             delayed_acks,
+            store_dir,
         )
         sender = start(
             "ceiling-sender",
@@ -450,6 +563,7 @@ def run_ceiling(
             setup_timeout,
             stall_timeout,
             delayed_acks,
+            None if source is None else str(source),
         )
         sender_end.close()
         receiver_end.close()
@@ -463,6 +577,8 @@ def run_ceiling(
     r: _ReceiverReport = received.value
     if r.received != size_bytes:
         raise RuntimeError(f"receiver counted {r.received} bytes, expected {size_bytes}")
+    if r.sha256 != s.sha256:
+        raise RuntimeError(f"the receiver stored SHA-256 {r.sha256}, the sender read {s.sha256}")
     seconds = r.last_byte - s.first_send
     return CeilingResult(
         mb_per_s=size_bytes / seconds / 1e6,
@@ -483,6 +599,8 @@ def run_ceiling(
         sender_cpu_seconds=s.cpu_seconds,
         receiver_cpu_seconds=r.cpu_seconds,
         delayed_acks=delayed_acks,
+        work=source is not None,
+        stored_bytes=r.stored_bytes,
     )
 
 
