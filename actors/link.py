@@ -56,6 +56,7 @@ from .messages import ChunkBatch, Durable, Ready, StartReading, StartWriting, Su
 from .reassembler import Reassembler
 from .sctp_acks import DelayedAcks, delay_acks
 from .supervisor import ChildGaveUp, ChildRestarted, InjectFault, Unwatch, start_supervised
+from .udp_buffers import enlarge_receive_buffers
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +148,7 @@ class PeerLink:
         self._tune_sctp()
         with restricted_ice_addresses(self.config.ice_addresses):
             await self.pc.setLocalDescription(await self.pc.createOffer())
+        enlarge_receive_buffers(self.pc)  # ICE has gathered its sockets by now
         return {"sdp": self.pc.localDescription.sdp, "type": self.pc.localDescription.type}
 
     async def accept_offer(self, sdp: str, kind: str) -> dict[str, str]:
@@ -154,6 +156,7 @@ class PeerLink:
             await self.pc.setRemoteDescription(RTCSessionDescription(sdp=sdp, type=kind))
             self._tune_sctp()
             await self.pc.setLocalDescription(await self.pc.createAnswer())
+        enlarge_receive_buffers(self.pc)
         return {"sdp": self.pc.localDescription.sdp, "type": self.pc.localDescription.type}
 
     async def set_answer(self, sdp: str, kind: str) -> None:

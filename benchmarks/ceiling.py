@@ -6,9 +6,11 @@ share one GIL and measure nothing useful), one reliable ordered RTCDataChannel, 
 sender-side backpressure Ferry uses (send only while ``bufferedAmount`` is at or under
 ``bufferedAmountLowThreshold``; resume on the ``bufferedamountlow`` event, never by polling).
 The payload is one preallocated block sliced per message: no file I/O, no hashing, no framing.
-The receiver only counts bytes. SCTP acknowledges every packet, as aiortc does, unless
-``delayed_acks`` gives both peers the SACK policy Ferry uses (``actors.sctp_acks``): the
-ceiling with it is the like-for-like reference for what Ferry's own work costs.
+The receiver only counts bytes. SCTP acknowledges every packet, as aiortc does, and the
+UDP sockets keep the system's receive buffers, unless ``delayed_acks`` gives both peers the
+transport tuning Ferry uses: its SACK policy (``actors.sctp_acks``) and 4 MiB receive
+buffers (``actors.udp_buffers``, since 2026-11-26). The ceiling with it is the
+like-for-like reference for what Ferry's own work costs.
 
 ``source`` (a file) adds the work any correct transfer into an encrypted store must do, done
 the cheapest way, inline on each peer's loop with no threads and no framing: the sender
@@ -318,6 +320,7 @@ async def _sender(
 
     from actors.ice import restricted_ice_addresses
     from actors.sctp_acks import delay_acks
+    from actors.udp_buffers import enlarge_receive_buffers
 
     payload = _Payload(message_size, source)
     await signal.recv("ready", setup_timeout)
@@ -333,6 +336,8 @@ async def _sender(
             async with asyncio.timeout(setup_timeout):
                 with restricted_ice_addresses(LOOPBACK):
                     await pc.setLocalDescription(await pc.createOffer())
+                    if delayed_acks:
+                        enlarge_receive_buffers(pc)
                     _check_loopback(pc.localDescription.sdp)
                     signal.send("offer", pc.localDescription.sdp)
                     answer = await signal.recv("answer", setup_timeout)
@@ -446,6 +451,7 @@ async def _receiver(
 
     from actors.ice import restricted_ice_addresses
     from actors.sctp_acks import delay_acks
+    from actors.udp_buffers import enlarge_receive_buffers
 
     store = _EncryptedStore(work_dir) if work_dir is not None else None
     counter = _Counter(size_bytes, store)
@@ -465,6 +471,8 @@ async def _receiver(
             if delayed_acks and delay_acks(pc.sctp) is None:
                 raise RuntimeError("this aiortc cannot delay SACKs (see actors/sctp_acks.py)")
             await pc.setLocalDescription(await pc.createAnswer())
+        if delayed_acks:
+            enlarge_receive_buffers(pc)
         signal.send("answer", pc.localDescription.sdp)
         await _guarded(
             counter.complete.wait(),
