@@ -116,7 +116,7 @@ def _ratio_panel(ax: Any, figures: dict[str, Figure]) -> None:
     ax.axhline(TARGET_RATIO, color="green", linestyle="--", linewidth=1, label="target 0.95")
     ax.set_title(
         "Ferry against the raw aiortc ceiling, and like for like against aiortc with the "
-        "same delayed SACKs (paired)",
+        "same transport tuning (paired)",
         fontsize="medium",
     )
     ax.legend(loc="lower right", fontsize="small")

@@ -9,9 +9,10 @@ measured in the same repeat at the same message size and file size: the ratio of
 is the figure that survives the machine's 2x swings in absolute speed.
 
 Two ceilings bracket each repeat's Ferry runs (their order alternates): aiortc as it is,
-which SACKs every packet, and aiortc with the delayed SACKs Ferry gives its own
-connections (``actors.sctp_acks``). Ferry against the first is what a user gains over plain
-aiortc; against the second, like for like, it is what Ferry's own work costs.
+which SACKs every packet, and aiortc with the transport tuning Ferry gives its own
+connections (delayed SACKs, ``actors.sctp_acks``; 4 MiB socket receive buffers since
+2026-11-26, ``actors.udp_buffers``). Ferry against the first is what a user gains over
+plain aiortc; against the second, like for like, it is what Ferry's own work costs.
 
 A step that fails is recorded and the run goes on; Ctrl-C propagates (the children are
 already killed by ``_procs``), and whatever was measured so far can still be summarised.
@@ -61,7 +62,7 @@ class Settings:
     stages: bool = True
     e2e: bool = True
     acks_ceiling: bool = True
-    """Also run the ceiling with Ferry's delayed SACKs (the like-for-like reference)."""
+    """Also run the ceiling with Ferry's transport tuning (the like-for-like reference)."""
     memory: bool = False
     stage_runs: int = 3
     codec_budget: float = 0.5
@@ -127,7 +128,7 @@ class Measurements:
     ceilings: dict[tuple[int, int, int], CeilingResult] = field(default_factory=dict)
     """(requested chunk, file size, repeat) -> the ceiling run paired with that repeat."""
     acks_ceilings: dict[tuple[int, int, int], CeilingResult] = field(default_factory=dict)
-    """Same keys: the ceiling with Ferry's delayed SACKs on both peers."""
+    """Same keys: the ceiling with Ferry's transport tuning on both peers."""
     transfers: dict[tuple[str, int, int, int], FerryResult] = field(default_factory=dict)
     """(dest, requested chunk, file size, repeat) -> Ferry end to end."""
     memory: dict[tuple[str, int, int, int], FerryResult] = field(default_factory=dict)

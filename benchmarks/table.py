@@ -133,9 +133,10 @@ def _e2e(figures: dict[str, Figure]) -> str | None:
     headers += ["RSS snd MB", "RSS rcv MB", "runs"]
     return (
         "End to end, two processes. ceiling: aiortc as it is (a SACK per packet); "
-        "ceiling+dsack: aiortc with Ferry's delayed SACKs,\nlike for like. Ratios are "
-        "medians of per-run pairs; CPU/byte is Ferry's against ceiling+dsack's (the raw "
-        "ceiling's\nwhen that was not run)\n" + render_table(headers, rows, "<<<>>>>>>>")
+        "ceiling+dsack: aiortc with Ferry's delayed SACKs\nand 4 MiB socket buffers, like "
+        "for like. Ratios are medians of per-run pairs; CPU/byte is Ferry's against\n"
+        "ceiling+dsack's (the raw ceiling's when that was not run)\n"
+        + render_table(headers, rows, "<<<>>>>>>>")
     )
 
 
