@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     reference.add_argument(
         "--ceiling-acks",
         action="store_true",
-        help="the ceiling SACKs every second packet, as Ferry does (like for like)",
+        help="the ceiling gets Ferry's delayed SACKs and socket buffers (like for like)",
     )
     reference.add_argument(
         "--ceiling-work",
@@ -230,11 +230,11 @@ def main(argv: list[str] | None = None) -> int:
     loops = args.loops.split(",")
     dests = args.dests.split(",")
     delayed_acks = args.ceiling_acks or args.ceiling_work
-    sacks = "every second packet, as Ferry" if delayed_acks else "every packet, as aiortc"
-    work = ", reads, hashes, encrypts and writes the bytes" if args.ceiling_work else ""
+    tuning = "Ferry's transport tuning" if delayed_acks else "aiortc's own SACKs and buffers"
+    work = "; its peers read, hash, encrypt and write the bytes" if args.ceiling_work else ""
     print(
         f"{args.size_mib} MiB per run, {args.repeat} repeats, MB = 10^6 bytes; "
-        f"the ceiling SACKs {sacks}{work}",
+        f"the ceiling has {tuning}{work}",
         flush=True,
     )
     rows = []

@@ -55,5 +55,5 @@ def test_bench_transfer_measures_ferry_against_the_working_ceiling() -> None:
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "reads, hashes, encrypts and writes the bytes" in done.stdout
+    assert "its peers read, hash, encrypt and write the bytes" in done.stdout
     assert "run 1/1 " in done.stdout and " vault " in done.stdout
