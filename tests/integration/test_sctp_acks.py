@@ -192,13 +192,13 @@ def test_a_sack_still_due_when_the_association_stops_is_dropped() -> None:
     async def scenario() -> tuple[int, int, list[dict[str, Any]]]:
         errors: list[dict[str, Any]] = []
         asyncio.get_running_loop().set_exception_handler(lambda _, context: errors.append(context))
-        async with _open_pair(every=2, delay=0.1) as pair:
+        async with _open_pair(every=2, delay=0.2) as pair:  # the longest RFC 4960 allows
             pair.channel.send(b"one small message")
             assert await pair.inbox.get() == b"one small message"
             sent_before = pair.acks.counts.sent
             assert pair.receiver.sctp._sack_needed  # the lone packet's SACK is still due
             await pair.receiver.sctp.stop()
-            await asyncio.sleep(0.3)  # the timer fires meanwhile
+            await asyncio.sleep(0.5)  # the timer fires meanwhile
             return sent_before, pair.acks.counts.sent, errors
 
     sent_before, sent_after, errors = run(scenario())
