@@ -14,11 +14,11 @@ like-for-like reference for what Ferry's own work costs.
 
 ``source`` (a file) adds the work any correct transfer into an encrypted store must do, done
 the cheapest way, inline on each peer's loop with no threads and no framing: the sender
-reads the file in 1 MiB blocks and hashes them (SHA-256); the receiver hashes what arrives,
-encrypts it with AES-256-GCM in 1 MiB segments, writes them to a file and fsyncs it once
-at the end, and the runner checks the digests match. Ferry against this reference is what
-its design (actors, framing, sessions, credit, resume checkpoints, the vault's index) costs
-beyond aiortc and the work itself.
+reads the file in 1 MiB blocks and hashes them (SHA-256); the receiver feeds what arrives
+to the vault's own blob writer (``actors.vault.format.SegmentWriter``: SHA-256, AES-256-GCM
+in 1 MiB segments, one fsync at the end), and the runner checks the digests match. Ferry
+against this reference is what its design (actors, framing, sessions, credit, resume
+checkpoints, the vault's index) costs beyond aiortc and the work itself.
 
 Measurement definition (one run):
 
@@ -63,9 +63,12 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from benchmarks import _procs
+
+if TYPE_CHECKING:
+    from actors.vault.format import SegmentWriter
 
 T = TypeVar("T")
 
@@ -114,7 +117,7 @@ class CeilingResult:
     work: bool = False
     """The peers read, hashed, encrypted and wrote the bytes (see the module docstring)."""
     stored_bytes: int = 0
-    """With the work: what the receiver wrote (the bytes, plus a 16-byte tag per segment)."""
+    """With the work: the size of the vault blob the receiver wrote."""
 
     @property
     def sender_mb_per_cpu_second(self) -> float:
@@ -265,48 +268,6 @@ class _Payload:
             self._file.close()
 
 
-class _EncryptedStore:
-    """The receiver's work: SHA-256, then AES-256-GCM in 1 MiB segments, written to a file."""
-
-    def __init__(self, folder: str) -> None:
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        self._aead = AESGCM(AESGCM.generate_key(bit_length=256))
-        self._fd, path = tempfile.mkstemp(prefix="ceiling-", dir=folder)
-        os.unlink(path)  # the file lives until closed; nothing is left behind on a crash
-        self._pending: list[bytes] = []
-        self._pending_bytes = 0
-        self._segment = 0
-        self.digest = hashlib.sha256()
-        self.stored = 0  # ciphertext bytes written
-
-    def add(self, data: bytes) -> None:
-        self.digest.update(data)
-        self._pending.append(data)
-        self._pending_bytes += len(data)
-        if self._pending_bytes >= _BLOCK_BYTES:
-            self._write()
-
-    def _write(self) -> None:
-        if not self._pending:
-            return
-        nonce = self._segment.to_bytes(12, "big")  # one key per run, one nonce per segment
-        sealed = self._aead.encrypt(nonce, b"".join(self._pending), None)
-        view = memoryview(sealed)
-        while view:
-            view = view[os.write(self._fd, view) :]
-        self.stored += len(sealed)
-        self._segment += 1
-        self._pending, self._pending_bytes = [], 0
-
-    def finish(self) -> None:
-        self._write()
-        os.fsync(self._fd)
-
-    def close(self) -> None:
-        os.close(self._fd)
-
-
 async def _sender(
     signal: _Signal,
     size_bytes: int,
@@ -408,8 +369,8 @@ class _Counter:
     """The receiver's whole job: count bytes, stamp the first and the last."""
 
     __slots__ = (
+        "_blob",
         "_size",
-        "_store",
         "complete",
         "cpu_first",
         "cpu_last",
@@ -417,25 +378,27 @@ class _Counter:
         "last",
         "messages",
         "received",
+        "sha256",
     )
 
-    def __init__(self, size_bytes: int, store: _EncryptedStore | None = None) -> None:
+    def __init__(self, size_bytes: int, blob: SegmentWriter | None = None) -> None:
         self.received = self.messages = 0
         self.first = self.last = self.cpu_first = self.cpu_last = 0.0
         self.complete = asyncio.Event()
+        self.sha256 = ""  # of what arrived, once the blob is finished
         self._size = size_bytes
-        self._store = store
+        self._blob = blob
 
     def on_message(self, data: bytes | str) -> None:
         if not self.messages:
             self.first, self.cpu_first = time.monotonic(), time.process_time()
         self.messages += 1
         self.received += len(data)
-        if self._store is not None:
-            self._store.add(data)  # type: ignore[arg-type]  # the sender sends bytes only
+        if self._blob is not None:
+            self._blob.write(data)  # type: ignore[arg-type]  # the sender sends bytes only
         if self.received >= self._size and not self.complete.is_set():
-            if self._store is not None:
-                self._store.finish()
+            if self._blob is not None:
+                self.sha256 = self._blob.finish()[1].hex()
             self.last, self.cpu_last = time.monotonic(), time.process_time()
             self.complete.set()
 
@@ -454,8 +417,15 @@ async def _receiver(
     from actors.sctp_acks import delay_acks
     from actors.udp_buffers import enlarge_receive_buffers
 
-    store = _EncryptedStore(work_dir) if work_dir is not None else None
-    counter = _Counter(size_bytes, store)
+    blob = None
+    if work_dir is not None:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        from actors.vault.format import SegmentWriter
+
+        blob_path = Path(work_dir) / "ceiling.blob"
+        blob = SegmentWriter(blob_path, AESGCM.generate_key(bit_length=256), "ceiling")
+    counter = _Counter(size_bytes, blob)
     start_rss = [float("nan")]
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
 
@@ -483,8 +453,8 @@ async def _receiver(
         )
         signal.send("done")
     finally:
-        if store is not None:
-            store.close()
+        if blob is not None:
+            blob.close()  # after finish() a no-op; on a failure, the file is left unfinished
         await _close(pc)
     return _ReceiverReport(
         first_byte=counter.first,
@@ -493,8 +463,8 @@ async def _receiver(
         messages=counter.messages,
         cpu_seconds=counter.cpu_last - counter.cpu_first,
         start_rss_mb=start_rss[0],
-        sha256=store.digest.hexdigest() if store is not None else "",
-        stored_bytes=store.stored if store is not None else 0,
+        sha256=counter.sha256,
+        stored_bytes=blob.path.stat().st_size if blob is not None else 0,
     )
 
 

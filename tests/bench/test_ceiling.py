@@ -1,6 +1,6 @@
 """The ceiling with the work a transfer into an encrypted store cannot skip, on real peers.
 
-Two processes over aiortc on 127.0.0.1, a real file read and hashed, a real AES-256-GCM
+Two processes over aiortc on 127.0.0.1, a real file read and hashed, a real vault blob
 file written and fsynced. Nothing here is about speed.
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from actors.vault.format import DEFAULT_SEGMENT_SIZE, blob_length
 from benchmarks.ceiling import DEFAULT_LOOP, run_ceiling
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ def test_the_work_ceiling_stores_every_byte_encrypted_and_leaves_nothing(tmp_pat
 
     # run_ceiling itself raises when the receiver's SHA-256 differs from the sender's.
     assert result.work and result.size_bytes == 2 * MIB
-    assert result.stored_bytes == 2 * MIB + 2 * 16  # two 1 MiB segments, a GCM tag each
+    assert result.stored_bytes == blob_length(2 * MIB, DEFAULT_SEGMENT_SIZE)  # the vault format
     assert list(store.iterdir()) == []
 
 
