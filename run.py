@@ -83,7 +83,7 @@ def main(argv: list[str]) -> int:
         if rest[0] not in BENCHMARKS:
             print(f"usage: python3 run.py bench [{'|'.join(BENCHMARKS)}] [ARGS]", file=sys.stderr)
             return 2
-        return _run([python, "-m", f"benchmarks.{rest[0]}", *rest[1:]])
+        return _run([python, "-m", f"ferry.benchmarks.{rest[0]}", *rest[1:]])
     lint = _run([python, "-m", "ruff", "check", "."])
     if lint:
         return lint

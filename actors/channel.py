@@ -23,8 +23,8 @@ from typing import Any
 
 import pykka
 
-from protocol.errors import PeerGone
-from protocol.events import ConnectionFailed, Event
+from ferry.protocol.errors import PeerGone
+from ferry.protocol.events import ConnectionFailed, Event
 
 from . import commands as cmd
 from .config import ChannelConfig

@@ -19,8 +19,9 @@ from typing import Any
 
 import pykka
 
-from protocol.errors import FerryError, StorageError
-from protocol.frames import Cancel, Chunk, Eof, Error, Window
+from ferry.actors.storage.errors import StorageError
+from ferry.errors import FerryError
+from ferry.protocol.frames import Cancel, Chunk, Eof, Error, Window
 
 from .messages import ChunkBatch, StartReading
 from .supervisor import Supervised

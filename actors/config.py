@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from protocol.limits import DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
-from protocol.receiver import DEFAULT_WINDOW
+from ferry.protocol.limits import DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
+from ferry.protocol.receiver import DEFAULT_WINDOW
 
-from .destination import Destination
+from .storage.destination import Destination
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,16 @@ from aiortc import (
     RTCSessionDescription,
 )
 
-from protocol.codec import decode, encode
-from protocol.connection import Connection
-from protocol.errors import FerryError, LocalProtocolError, PeerGone, ProtocolError, error_from_code
-from protocol.events import (
+from ferry.errors import FerryError
+from ferry.protocol.codec import decode, encode
+from ferry.protocol.connection import Connection
+from ferry.protocol.errors import (
+    LocalProtocolError,
+    PeerGone,
+    ProtocolError,
+    error_from_code,
+)
+from ferry.protocol.events import (
     Accepted,
     Cancelled,
     Completed,
@@ -44,19 +50,19 @@ from protocol.events import (
     Failed,
     HandshakeComplete,
 )
-from protocol.frames import Cancel, Chunk, Done, Eof, Error, Frame, Window
-from protocol.limits import DEFAULT_MAX_MESSAGE_SIZE
-from protocol.session import State
+from ferry.protocol.frames import Cancel, Chunk, Done, Eof, Error, Frame, Window
+from ferry.protocol.limits import DEFAULT_MAX_MESSAGE_SIZE
+from ferry.protocol.session import State
 
 from . import commands as cmd
 from .chunker import Chunker
 from .config import ChannelConfig
-from .ice import restricted_ice_addresses
 from .messages import ChunkBatch, Durable, Ready, StartReading, StartWriting, Suspend
 from .reassembler import Reassembler
-from .sctp_acks import DelayedAcks, delay_acks
 from .supervisor import ChildGaveUp, ChildRestarted, InjectFault, Unwatch, start_supervised
-from .udp_buffers import enlarge_receive_buffers
+from .transport.ice import restricted_ice_addresses
+from .transport.sctp_acks import DelayedAcks, delay_acks
+from .transport.udp_buffers import enlarge_receive_buffers
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from protocol.frames import Chunk, Offer
+from ferry.protocol.frames import Chunk, Offer
 
 
 @dataclass(frozen=True, slots=True)

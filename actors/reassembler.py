@@ -18,11 +18,12 @@ from typing import Any
 
 import pykka
 
-from protocol.errors import FerryError, IntegrityError
-from protocol.frames import Cancel, Chunk, Done, Eof, Error
+from ferry.errors import FerryError
+from ferry.protocol.errors import IntegrityError
+from ferry.protocol.frames import Cancel, Chunk, Done, Eof, Error
 
-from .destination import Destination, Staging
 from .messages import ChunkBatch, Durable, Ready, StartWriting, Suspend
+from .storage.destination import Destination, Staging
 from .supervisor import Supervised
 
 logger = logging.getLogger(__name__)

@@ -24,9 +24,15 @@ from typing import Any, Protocol
 
 import pykka
 
-from protocol.errors import SupervisionError
+from ferry.errors import FerryError
 
 logger = logging.getLogger(__name__)
+
+
+class SupervisionError(FerryError):
+    """An actor kept failing past its restart budget."""
+
+    code = "actor-failed"
 
 
 class Owner(Protocol):

@@ -65,10 +65,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from benchmarks import _procs
+from ferry.benchmarks import _procs
 
 if TYPE_CHECKING:
-    from actors.vault.format import SegmentWriter
+    from ferry.actors.storage.vault.format import SegmentWriter
 
 T = TypeVar("T")
 
@@ -280,9 +280,9 @@ async def _sender(
 ) -> _SenderReport:
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
-    from actors.ice import restricted_ice_addresses
-    from actors.sctp_acks import delay_acks
-    from actors.udp_buffers import enlarge_receive_buffers
+    from ferry.actors.transport.ice import restricted_ice_addresses
+    from ferry.actors.transport.sctp_acks import delay_acks
+    from ferry.actors.transport.udp_buffers import enlarge_receive_buffers
 
     payload = _Payload(message_size, source)
     await signal.recv("ready", setup_timeout)
@@ -413,15 +413,15 @@ async def _receiver(
 ) -> _ReceiverReport:
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
-    from actors.ice import restricted_ice_addresses
-    from actors.sctp_acks import delay_acks
-    from actors.udp_buffers import enlarge_receive_buffers
+    from ferry.actors.transport.ice import restricted_ice_addresses
+    from ferry.actors.transport.sctp_acks import delay_acks
+    from ferry.actors.transport.udp_buffers import enlarge_receive_buffers
 
     blob = None
     if work_dir is not None:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-        from actors.vault.format import SegmentWriter
+        from ferry.actors.storage.vault.format import SegmentWriter
 
         blob_path = Path(work_dir) / "ceiling.blob"
         blob = SegmentWriter(blob_path, AESGCM.generate_key(bit_length=256), "ceiling")
@@ -717,6 +717,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     # Run through the package name so spawned peers pickle and import the same module.
-    from benchmarks.ceiling import main as _main
+    from ferry.benchmarks.ceiling import main as _main
 
     sys.exit(_main())

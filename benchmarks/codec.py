@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from protocol.codec import decode, encode
-from protocol.frames import Chunk
+from ferry.protocol.codec import decode, encode
+from ferry.protocol.frames import Chunk
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from engine.digest import sha256_file
+from ferry.engine.digest import sha256_file
 
 from .transfer import run_ferry
 
@@ -33,7 +33,7 @@ def _photo(path: Path, seed: int) -> None:
 
 
 def _video(path: Path, seed: int) -> None:
-    from actors.preview import find_ffmpeg
+    from ferry.actors.media import find_ffmpeg
 
     subprocess.run(
         [find_ffmpeg(), "-v", "error", "-f", "lavfi",

@@ -39,7 +39,7 @@ def _receiver(out: Path, port: int, dest: str) -> subprocess.Popen[str]:
         ["--vault", str(out / "vault"), "--no-previews"] if dest == "vault" else ["--out", str(out)]
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "ferry.engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
          *where, "--ice-address", "127.0.0.1"],
         stdout=subprocess.PIPE, text=True, env={**os.environ, "FERRY_PASSPHRASE": PASSPHRASE},
     )  # fmt: skip
@@ -61,12 +61,12 @@ class _Reconnected(logging.Handler):
 
 
 async def measure(source: Path, out: Path, port: int, at: float, dest: str) -> dict[str, float]:
-    from engine import Engine, EngineConfig, TcpSignaling
+    from ferry.engine import Engine, EngineConfig, TcpSignaling
 
     size = source.stat().st_size
     watcher = _Reconnected()
-    logging.getLogger("engine.engine").addHandler(watcher)
-    logging.getLogger("engine.engine").setLevel(logging.INFO)
+    logging.getLogger("ferry.engine.engine").addHandler(watcher)
+    logging.getLogger("ferry.engine.engine").setLevel(logging.INFO)
     processes = [_receiver(out, port, dest)]
     try:
         config = EngineConfig(ice_addresses=LOOPBACK, reconnect_attempts=12, reconnect_delay=0.05)
@@ -107,7 +107,7 @@ async def measure(source: Path, out: Path, port: int, at: float, dest: str) -> d
 def _stored_size(out: Path, name: str, dest: str) -> int:
     if dest == "folder":
         return os.path.getsize(out / name)
-    from actors.vault import Vault
+    from ferry.actors.storage.vault import Vault
 
     with Vault.open(out / "vault", passphrase=PASSPHRASE, create=False) as vault:
         (stored,) = vault.list()

@@ -30,12 +30,18 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from protocol.limits import CHUNK_FRAME_OVERHEAD, DEFAULT_MAX_MESSAGE_SIZE
+from ferry.protocol.limits import CHUNK_FRAME_OVERHEAD, DEFAULT_MAX_MESSAGE_SIZE
 
 from .ceiling import DEFAULT_LOOP, CeilingResult, MessageTooLarge, run_ceiling
 from .results import FigureSet
 from .stages import STAGE_NAMES, StageRuns, run_codec_stages, run_storage_stages
-from .transfer import FerryResult, dest_order, effective_chunk_size, make_random_file, run_ferry
+from .transfer import (
+    FerryResult,
+    dest_order,
+    effective_chunk_size,
+    make_random_file,
+    run_ferry,
+)
 from .units import size_label
 
 logger = logging.getLogger(__name__)

@@ -60,7 +60,7 @@ def _codec(chunk_sizes: Sequence[int], budget: float) -> list[StageRuns]:
 
 
 def _storage(size: int, runs: int, folder: str) -> list[StageRuns]:
-    from actors.vault import Vault
+    from ferry.actors.storage.vault import Vault
 
     from .vault import measure
 

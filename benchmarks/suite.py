@@ -291,6 +291,6 @@ def main(argv: Sequence[str] | None = None, prog: str = "ferry bench") -> int:
 
 if __name__ == "__main__":
     # Run through the package name so spawned peers pickle and import the same module.
-    from benchmarks.suite import main as _main
+    from ferry.benchmarks.suite import main as _main
 
     sys.exit(_main(prog="python -m benchmarks.suite"))

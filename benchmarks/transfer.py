@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from protocol.limits import CHUNK_FRAME_OVERHEAD, DEFAULT_MAX_MESSAGE_SIZE
+from ferry.protocol.limits import CHUNK_FRAME_OVERHEAD, DEFAULT_MAX_MESSAGE_SIZE
 
 from . import _procs
 from .ceiling import DEFAULT_LOOP, run_ceiling
@@ -80,8 +80,8 @@ def dest_order(dests: Sequence[str], run: int) -> list[str]:
 
 
 def _receiver_config(out: str, loop: str, dest: str) -> object:
-    from actors.preview import PreviewConfig
-    from engine import EngineConfig
+    from ferry.actors.media import PreviewConfig
+    from ferry.engine import EngineConfig
 
     common = {"accept_all": True, "ice_addresses": LOOPBACK, "loop": loop}
     if dest == "folder":
@@ -100,8 +100,8 @@ def _receiver(
     With previews on, "stored" still means the transfers' completion: previews run after
     each commit, beside the transfers, and what is measured is whether they slow them.
     """
-    from engine import Engine, TcpSignaling
-    from engine.engine import IncomingOffer
+    from ferry.engine import Engine, TcpSignaling
+    from ferry.engine.engine import IncomingOffer
 
     async def main() -> tuple[float, list[int], float]:
         async with Engine(_receiver_config(out, loop, dest)) as engine:  # type: ignore[arg-type]
@@ -134,7 +134,7 @@ def _sender(
 ) -> tuple[float, list, float]:
     """Child process: send the files; return the monotonic start time, their SHA-256s and
     the CPU time the sending took."""
-    from engine import Engine, EngineConfig, TcpSignaling
+    from ferry.engine import Engine, EngineConfig, TcpSignaling
 
     async def main() -> tuple[float, list, float]:
         port = conn.recv()

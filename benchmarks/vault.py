@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
-from actors.vault import Vault
+from ferry.actors.storage.vault import Vault
 
 T = TypeVar("T")
 BLOCK = 1 << 20

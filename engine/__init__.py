@@ -1,17 +1,18 @@
 """Ferry's public API for host applications: the Engine, transfers, config and signaling."""
 
-from protocol.errors import (
-    ConfigError,
-    FerryError,
+if __name__ != "ferry.engine":  # this folder imported by its own name, from a checkout
+    raise ImportError("import ferry.engine, not engine: the folder is part of the ferry package")
+
+from ferry.actors.storage.errors import StorageError, TamperedError, WrongKeyError
+from ferry.actors.supervisor import SupervisionError
+from ferry.errors import ConfigError, FerryError
+from ferry.protocol.errors import (
     IntegrityError,
+    PeerError,
     PeerGone,
     ProtocolError,
-    StorageError,
-    SupervisionError,
-    TamperedError,
     TransferCancelled,
     TransferRejected,
-    WrongKeyError,
 )
 
 from .config import EngineConfig, parse_size
@@ -27,6 +28,7 @@ __all__ = [
     "IncomingOffer",
     "IntegrityError",
     "Peer",
+    "PeerError",
     "PeerGone",
     "ProtocolError",
     "Signaling",

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from actors.destination import FolderDestination
-from protocol.errors import FerryError
+from ferry.actors.storage.destination import FolderDestination
+from ferry.errors import FerryError
 
 from .cli_pending import show_or_discard
 from .config import EngineConfig, parse_size
@@ -91,10 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--size", default="64m", help="size of the generated file (default 64m)")
     demo.add_argument("--chunk-size", default="16k")
 
-    # The benchmark runner parses its own options (benchmarks/suite.py): see `ferry bench -h`.
-    commands.add_parser(
-        "bench", help="the benchmark suite against the raw aiortc ceiling", add_help=False
-    )
+    # Commands that other parts of the distribution plug in (entry points in the group
+    # "ferry.commands": `ferry bench` is ferry.benchmarks.suite:main). Each parses its own
+    # options, so the engine never imports them until one is run.
+    for name, entry in sorted(_plugin_commands().items()):
+        commands.add_parser(name, help=_PLUGIN_HELP.get(name, f"the {entry.value} command"),
+                            add_help=False)  # fmt: skip
 
     from .cli_vault import add_vault_commands
 
@@ -262,15 +265,21 @@ def pending_command(args: argparse.Namespace) -> int:
 
 # -- entry point -------------------------------------------------------------------------
 
+_PLUGIN_HELP = {"bench": "the benchmark suite against the raw aiortc ceiling"}
+
+
+def _plugin_commands() -> dict[str, importlib.metadata.EntryPoint]:
+    """Subcommands registered under the ``ferry.commands`` entry point group."""
+    return {ep.name: ep for ep in importlib.metadata.entry_points(group="ferry.commands")}
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if args.command == "bench":
-        from benchmarks.suite import main as bench_main
-
+    plugins = _plugin_commands()
+    if args.command in plugins:
         _configure_logging(args.verbose)
-        return bench_main(extra)
+        return int(plugins[args.command].load()(extra))
     if extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     _configure_logging(args.verbose)

@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from actors.journal import PendingTransfer
+from ferry.actors.storage.journal import PendingTransfer
 
 EXIT_OK = 0
 EXIT_FAILED = 1

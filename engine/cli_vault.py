@@ -15,9 +15,9 @@ import sys
 import time
 from typing import Any
 
-from actors.vault import Vault
-from actors.vault_destination import pending_transfers
-from protocol.errors import ConfigError, FerryError
+from ferry.actors.storage.vault import Vault
+from ferry.actors.storage.vault_destination import pending_transfers
+from ferry.errors import ConfigError, FerryError
 
 from .cli_pending import show_or_discard
 

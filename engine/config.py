@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from actors.ice import addresses_from_environment, parse_addresses
-from actors.preview import PreviewConfig
-from protocol.errors import ConfigError
-from protocol.limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
-from protocol.receiver import DEFAULT_WINDOW
+from ferry.actors.media import PreviewConfig
+from ferry.actors.transport.ice import addresses_from_environment, parse_addresses
+from ferry.errors import ConfigError
+from ferry.protocol.limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
+from ferry.protocol.receiver import DEFAULT_WINDOW
 
 _SIZE = re.compile(r"^\s*(\d+)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}

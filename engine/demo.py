@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from actors.preview import find_ffmpeg
-from actors.vault import Vault
-from protocol.errors import FerryError
+from ferry.actors.media import find_ffmpeg
+from ferry.actors.storage.vault import Vault
+from ferry.errors import FerryError
 
 from .config import parse_size
 from .digest import sha256_file
@@ -61,7 +61,7 @@ def _generate_video(path: Path) -> None:
 
 def _start_receiver(vault: Path) -> tuple[subprocess.Popen[str], str]:
     receiver = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "receive", "--listen", f"{LOOPBACK}:0",
+        [sys.executable, "-m", "ferry.engine.cli", "receive", "--listen", f"{LOOPBACK}:0",
          "--vault", str(vault), "--once", "--ice-address", LOOPBACK],
         stdout=subprocess.PIPE,
         text=True,

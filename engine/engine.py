@@ -33,23 +33,18 @@ from typing import Any
 
 import pykka
 
-from actors import commands as cmd
-from actors.channel import Channel
-from actors.config import ChannelConfig
-from actors.destination import Destination, FolderDestination
-from actors.journal import PendingTransfer
-from actors.preview import PreviewerActor
-from actors.supervisor import InjectFault, RestartPolicy, Supervisor
-from actors.vault.actor import VaultActor
-from actors.vault_destination import VaultDestination
-from protocol.errors import (
-    ConfigError,
-    FerryError,
-    PeerGone,
-    ProtocolError,
-    TransferCancelled,
-)
-from protocol.events import (
+from ferry.actors import commands as cmd
+from ferry.actors.channel import Channel
+from ferry.actors.config import ChannelConfig
+from ferry.actors.previewer import PreviewerActor
+from ferry.actors.storage.destination import Destination, FolderDestination
+from ferry.actors.storage.journal import PendingTransfer
+from ferry.actors.storage.vault_destination import VaultDestination
+from ferry.actors.supervisor import InjectFault, RestartPolicy, Supervisor
+from ferry.actors.vault import VaultActor
+from ferry.errors import ConfigError, FerryError
+from ferry.protocol.errors import PeerGone, ProtocolError, TransferCancelled
+from ferry.protocol.events import (
     Accepted,
     Cancelled,
     Completed,
@@ -60,8 +55,8 @@ from protocol.events import (
     OfferReceived,
     Progress,
 )
-from protocol.frames import Offer
-from protocol.names import name_problem
+from ferry.protocol.frames import Offer
+from ferry.protocol.names import name_problem
 
 from .config import EngineConfig
 from .previews import PreviewScheduler

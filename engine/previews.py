@@ -28,9 +28,9 @@ from typing import Any
 
 import pykka
 
-from actors.preview import Thumbnail
-from actors.preview.actor import UNSUPPORTED
-from protocol.errors import FerryError
+from ferry.actors.media import Thumbnail
+from ferry.actors.previewer import UNSUPPORTED
+from ferry.errors import FerryError
 
 from .transfer import Transfer
 

@@ -21,7 +21,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from protocol.errors import ConfigError, PeerGone, ProtocolError
+from ferry.errors import ConfigError
+from ferry.protocol.errors import PeerGone, ProtocolError
 
 MAX_SIGNAL_BYTES = 1 << 20  # an SDP is a few KB; anything near this is not one
 

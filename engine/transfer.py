@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from protocol.errors import FerryError
+from ferry.errors import FerryError
 
 #: How much weight a new rate sample gets in the smoothed rate (per progress event).
 RATE_SMOOTHING = 0.3

@@ -14,7 +14,7 @@ from typing import Any
 
 import pykka
 
-from actors.vault import Preview, StoredFile, VerifyReport
+from ferry.actors.storage.vault import Preview, StoredFile, VerifyReport
 
 
 class VaultClient:

@@ -1,26 +1,40 @@
 """Ferry's wire protocol, sans-IO: frames, the msgpack codec and the session state machines.
 
 Nothing here touches sockets, threads, files or asyncio: bytes and events go in, frames and
-events come out. ``protocol.strategies`` (needs hypothesis) has fuzzing strategies.
+events come out. ``ferry.protocol.strategies`` (needs hypothesis) has fuzzing strategies.
 """
+
+if __name__ != "ferry.protocol":  # this folder imported by its own name, from a checkout
+    raise ImportError(
+        "import ferry.protocol, not protocol: the folder is part of the ferry package"
+    )
+
+from ferry.errors import FerryError
 
 from .codec import decode, encode
 from .connection import Connection, negotiated_chunk_limit
 from .errors import (
-    ConfigError,
-    FerryError,
     IntegrityError,
     LocalProtocolError,
+    PeerError,
     PeerGone,
     ProtocolError,
-    StorageError,
-    SupervisionError,
-    TamperedError,
     TransferCancelled,
     TransferRejected,
-    WrongKeyError,
 )
-from .frames import Accept, Cancel, Chunk, Done, Eof, Error, Frame, Hello, Offer, Reject, Window
+from .frames import (
+    Accept,
+    Cancel,
+    Chunk,
+    Done,
+    Eof,
+    Error,
+    Frame,
+    Hello,
+    Offer,
+    Reject,
+    Window,
+)
 from .limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, PROTOCOL_VERSION
 from .names import check_name, name_problem
 from .receiver import DEFAULT_WINDOW, ReceiverSession
@@ -35,7 +49,6 @@ __all__ = [
     "Accept",
     "Cancel",
     "Chunk",
-    "ConfigError",
     "Connection",
     "Done",
     "Eof",
@@ -46,19 +59,16 @@ __all__ = [
     "IntegrityError",
     "LocalProtocolError",
     "Offer",
+    "PeerError",
     "PeerGone",
     "ProtocolError",
     "ReceiverSession",
     "Reject",
     "SenderSession",
     "State",
-    "StorageError",
-    "SupervisionError",
-    "TamperedError",
     "TransferCancelled",
     "TransferRejected",
     "Window",
-    "WrongKeyError",
     "check_name",
     "decode",
     "encode",

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .errors import FerryError, LocalProtocolError, PeerGone, ProtocolError, error_from_code
+from ferry.errors import FerryError
+
+from .errors import LocalProtocolError, PeerGone, ProtocolError, error_from_code
 from .events import ConnectionFailed, Event, HandshakeComplete, OfferReceived
 from .frames import TAGS, Cancel, Chunk, Error, Frame, Hello, Offer
 from .limits import (

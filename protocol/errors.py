@@ -1,25 +1,14 @@
-"""Every error Ferry raises on purpose, in one hierarchy.
+"""The errors of the protocol layer: bad frames, failed transfers, a lost peer.
 
-Each carries a short machine-readable ``code`` (the same codes travel in ERROR and REJECT
-frames) and a message meant for a person: what happened and what they can do about it.
+:func:`error_from_code` turns what a peer wrote in an ERROR frame into an exception. Only
+the outcomes a peer can honestly report about a transfer (cancelled, rejected, a checksum
+that did not match) keep their type; anything else becomes :class:`PeerError`, so nothing a
+peer sends can pass for a local condition such as :class:`PeerGone`.
 """
 
 from __future__ import annotations
 
-
-class FerryError(Exception):
-    """Base of every error Ferry raises on purpose."""
-
-    code = "internal"
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        if code is not None:
-            self.code = code
-
-    @property
-    def message(self) -> str:
-        return str(self.args[0]) if self.args else ""
+from ferry.errors import FerryError
 
 
 class ProtocolError(FerryError):
@@ -43,18 +32,6 @@ class IntegrityError(FerryError):
     code = "integrity"
 
 
-class TamperedError(FerryError):
-    """Stored data failed authentication: it was changed outside Ferry."""
-
-    code = "tampered"
-
-
-class WrongKeyError(FerryError):
-    """The vault could not be opened with the passphrase or key given."""
-
-    code = "wrong-key"
-
-
 class TransferCancelled(FerryError):
     """A transfer was cancelled by this side or by the peer."""
 
@@ -68,45 +45,27 @@ class TransferRejected(FerryError):
 
 
 class PeerGone(FerryError):
-    """The connection to the peer was lost before the transfer finished."""
+    """The connection to the peer was lost before the transfer finished.
+
+    Only this side decides that: a peer's ERROR frame never becomes a PeerGone.
+    """
 
     code = "peer-gone"
 
 
-class StorageError(FerryError):
-    """The local disk or vault refused a write or read."""
+class PeerError(FerryError):
+    """The peer ended a transfer or the connection for a reason of its own (its disk, its
+    vault, its supervisor...); ``code`` is the code it sent."""
 
-    code = "storage"
-
-
-class ConfigError(FerryError):
-    """A local setting or argument is invalid (bad path, bad size, bad address)."""
-
-    code = "config"
-
-
-class SupervisionError(FerryError):
-    """An actor kept failing past its restart budget."""
-
-    code = "actor-failed"
+    code = "peer-error"
 
 
 _BY_CODE: dict[str, type[FerryError]] = {
-    cls.code: cls
-    for cls in (
-        ProtocolError,
-        IntegrityError,
-        TamperedError,
-        TransferCancelled,
-        TransferRejected,
-        PeerGone,
-        StorageError,
-        SupervisionError,
-    )
+    cls.code: cls for cls in (IntegrityError, TransferCancelled, TransferRejected)
 }
 
 
 def error_from_code(code: str, message: str) -> FerryError:
-    """Rebuild the exception a peer described in an ERROR or REJECT frame."""
-    cls = _BY_CODE.get(code, FerryError)
+    """The exception for what a peer described in an ERROR frame."""
+    cls = _BY_CODE.get(code, PeerError)
     return cls(f"peer reported: {message}" if message else "peer reported an error", code=code)

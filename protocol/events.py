@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import FerryError
+from ferry.errors import FerryError
+
 from .frames import Hello, Offer
 
 

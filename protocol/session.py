@@ -12,7 +12,9 @@ import enum
 from collections.abc import Callable
 from typing import ClassVar
 
-from .errors import FerryError, LocalProtocolError, PeerGone, ProtocolError, error_from_code
+from ferry.errors import FerryError
+
+from .errors import LocalProtocolError, PeerGone, ProtocolError, error_from_code
 from .events import Cancelled, Event, Failed
 from .frames import TAGS, Cancel, Error, Frame
 

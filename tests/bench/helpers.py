@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from benchmarks.results import Figure, RunResult
+from ferry.benchmarks.results import Figure, RunResult
 
 MACHINE = {"cpu": "Test CPU", "cores": 2, "python": "3.11.7", "aiortc": "1.16.0"}
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from actors.vault.format import DEFAULT_SEGMENT_SIZE, blob_length
-from benchmarks.ceiling import DEFAULT_LOOP, run_ceiling
+from ferry.actors.storage.vault.format import DEFAULT_SEGMENT_SIZE, blob_length
+from ferry.benchmarks.ceiling import DEFAULT_LOOP, run_ceiling
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1 << 20
@@ -51,7 +51,7 @@ def test_a_source_of_another_size_is_refused_before_any_process_starts(tmp_path:
 
 def test_bench_transfer_measures_ferry_against_the_working_ceiling() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.transfer", "--size-mib", "2", "--repeat", "1",
+        [sys.executable, "-m", "ferry.benchmarks.transfer", "--size-mib", "2", "--repeat", "1",
          "--chunk-sizes", "16384", "--dests", "vault", "--ceiling-work"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip

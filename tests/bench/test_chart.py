@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import results
-from benchmarks.chart import write_history_chart, write_run_chart
+from ferry.benchmarks import results
+from ferry.benchmarks.chart import write_history_chart, write_run_chart
 
 from .helpers import figure, run_result
 
@@ -89,7 +89,7 @@ def test_the_history_chart_draws_figures_over_commits(tmp_path: Path) -> None:
 def test_without_matplotlib_the_run_says_how_to_get_the_chart(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from benchmarks import suite
+    from ferry.benchmarks import suite
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if it were not installed
     path = tmp_path / "run.png"

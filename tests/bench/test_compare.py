@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import results
-from benchmarks.compare import compare, judge
-from benchmarks.suite import main
+from ferry.benchmarks import results
+from ferry.benchmarks.compare import compare, judge
+from ferry.benchmarks.suite import main
 
 from .helpers import figure, run_result
 

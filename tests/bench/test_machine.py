@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from benchmarks.machine import checkout_root, commit_id, machine_info
+from ferry.benchmarks.machine import checkout_root, commit_id, machine_info
 
 
 def test_machine_info_names_the_cpu_cores_and_versions() -> None:

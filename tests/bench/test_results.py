@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks import results
-from benchmarks.ceiling import CeilingResult
-from benchmarks.runner import Measurements
-from benchmarks.transfer import FerryResult
-from benchmarks.units import parse_size, size_label
+from ferry.benchmarks import results
+from ferry.benchmarks.ceiling import CeilingResult
+from ferry.benchmarks.runner import Measurements
+from ferry.benchmarks.transfer import FerryResult
+from ferry.benchmarks.units import parse_size, size_label
 
 from .helpers import figure, run_result
 

@@ -15,14 +15,14 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.chart import chart_available
+from ferry.benchmarks.chart import chart_available
 
 ROOT = Path(__file__).resolve().parents[2]
 MIB = 1 << 20
 
 
 def bench(*args: str) -> list[str]:
-    return [sys.executable, "-m", "engine.cli", "bench", *args]
+    return [sys.executable, "-m", "ferry.engine.cli", "bench", *args]
 
 
 def test_a_tiny_run_writes_ratios_rss_a_chart_and_a_history_line(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.table import render_run, render_table
+from ferry.benchmarks.table import render_run, render_table
 
 from .helpers import figure, run_result
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from engine import (
+from ferry.engine import (
     Engine,
     EngineConfig,
     Peer,
@@ -145,7 +145,7 @@ async def send_once(source: Path, port: int) -> TransferResult:
 
 def check_stored_in_vault(vault_dir: Path, source: Path, **secret: Any) -> None:
     """``source`` is in the vault whole and verified, and nothing unfinished is left."""
-    from actors.vault import Vault
+    from ferry.actors.storage.vault import Vault
 
     with Vault.open(vault_dir, create=False, **secret) as vault:
         (stored,) = vault.list()
@@ -175,7 +175,7 @@ def start_receiver(port: int, *where: str, passphrase: str = "") -> subprocess.P
     (``--out DIR`` or ``--vault DIR ...``); returns once it listens."""
     root = Path(__file__).resolve().parents[2]
     process = subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
+        [sys.executable, "-m", "ferry.engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
          *where, "--once", "--ice-address", "127.0.0.1"],
         cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "FERRY_PASSPHRASE": passphrase} if passphrase else None,

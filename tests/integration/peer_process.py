@@ -15,7 +15,7 @@ import resource
 import sys
 from pathlib import Path
 
-from engine import Engine, EngineConfig, FerryError, TcpSignaling
+from ferry.engine import Engine, EngineConfig, FerryError, TcpSignaling
 
 
 async def main(args: argparse.Namespace) -> None:

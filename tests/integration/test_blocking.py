@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import EngineConfig, TransferCancelled, in_process_pair
-from engine.blocking import BlockingEngine
-from engine.digest import sha256_file
+from ferry.engine import EngineConfig, TransferCancelled, in_process_pair
+from ferry.engine.blocking import BlockingEngine
+from ferry.engine.digest import sha256_file
 
 from .helpers import LOOPBACK, write_random
 

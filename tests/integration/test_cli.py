@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from engine.digest import sha256_file
+from ferry.engine.digest import sha256_file
 
 from .helpers import free_port, write_random
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def ferry(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "engine.cli", *args],
+        [sys.executable, "-m", "ferry.engine.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -42,7 +42,7 @@ def test_send_and_receive_between_two_processes(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "engine.cli",
+            "ferry.engine.cli",
             "receive",
             "--listen",
             f"127.0.0.1:{port}",

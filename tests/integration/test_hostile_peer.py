@@ -12,10 +12,10 @@ from pathlib import Path
 import msgpack
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
-from actors.ice import restricted_ice_addresses
-from engine import Engine, EngineConfig, ProtocolError, in_process_pair
-from protocol.codec import decode, encode
-from protocol.frames import Error, Hello, Offer
+from ferry.actors.transport.ice import restricted_ice_addresses
+from ferry.engine import Engine, EngineConfig, ProtocolError, in_process_pair
+from ferry.protocol.codec import decode, encode
+from ferry.protocol.frames import Error, Hello, Offer
 
 from .helpers import LOOPBACK, files_under, run
 

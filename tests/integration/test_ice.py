@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from actors.ice import ENV_VAR, parse_addresses
-from engine import ConfigError, Engine, EngineConfig, in_process_pair
+from ferry.actors.transport.ice import ENV_VAR, parse_addresses
+from ferry.engine import ConfigError, Engine, EngineConfig, in_process_pair
 
 from .helpers import LOOPBACK, run
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import Engine, EngineConfig, PeerGone, TcpSignaling
+from ferry.engine import Engine, EngineConfig, PeerGone, TcpSignaling
 
 from .helpers import LOOPBACK, free_port, run, until_journaled, visible_files, write_random
 
@@ -31,7 +31,7 @@ def _spawn(*args: str) -> subprocess.Popen[str]:
 
 
 def _ferry(*args: str) -> subprocess.Popen[str]:
-    return _spawn("-m", "engine.cli", *args)
+    return _spawn("-m", "ferry.engine.cli", *args)
 
 
 def _wait_for_line(process: subprocess.Popen[str], prefix: str) -> str:

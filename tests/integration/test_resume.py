@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from actors.destination import FolderDestination
-from engine import Engine, EngineConfig, Peer, PeerGone, TcpSignaling
-from engine.digest import sha256_file
-from protocol.frames import Offer
+from ferry.actors.storage.destination import FolderDestination
+from ferry.engine import Engine, EngineConfig, Peer, PeerGone, TcpSignaling
+from ferry.engine.digest import sha256_file
+from ferry.protocol.frames import Offer
 
 from .helpers import (
     LOOPBACK,
@@ -92,7 +92,7 @@ def test_a_killed_sender_run_again_resumes(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "engine.cli",
+            "ferry.engine.cli",
             "receive",
             "--listen",
             f"127.0.0.1:{port}",
@@ -112,7 +112,7 @@ def test_a_killed_sender_run_again_resumes(tmp_path: Path) -> None:
 
         def ferry_send() -> subprocess.Popen[str]:
             return subprocess.Popen(
-                [sys.executable, "-m", "engine.cli", "send", str(source),
+                [sys.executable, "-m", "ferry.engine.cli", "send", str(source),
                  "--connect", f"127.0.0.1:{port}", "--ice-address", "127.0.0.1"],
                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )  # fmt: skip
@@ -231,14 +231,15 @@ def test_pending_transfers_are_listed_discarded_and_cleaned_when_old(tmp_path: P
     _suspended(out, "key-b", 2000, 100)
 
     listed = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "pending", "--out", str(out)],
+        [sys.executable, "-m", "ferry.engine.cli", "pending", "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert "key-a  key-a.bin  400 of 1,000 bytes (40%)" in listed
     assert "key-b  key-b.bin  100 of 2,000 bytes (5%)" in listed
 
     discarded = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "pending", "--out", str(out), "--discard", "key-a"],
+        [sys.executable, "-m", "ferry.engine.cli", "pending", "--out", str(out),
+         "--discard", "key-a"],
         cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert discarded.strip() == "discarded key-a"

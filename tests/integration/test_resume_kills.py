@@ -23,10 +23,10 @@ import sqlcipher3
 from hypothesis import Phase, event, given, settings
 from hypothesis import strategies as st
 
-from actors.vault.keyfile import Secret, read_keyfile
-from engine import Engine, EngineConfig, TcpSignaling
-from engine.digest import sha256_file
-from protocol.receiver import DEFAULT_WINDOW
+from ferry.actors.storage.vault.keyfile import Secret, read_keyfile
+from ferry.engine import Engine, EngineConfig, TcpSignaling
+from ferry.engine.digest import sha256_file
+from ferry.protocol.receiver import DEFAULT_WINDOW
 
 from .helpers import LOOPBACK, check_stored_in_vault, files_under, free_port, run, write_random
 
@@ -40,7 +40,7 @@ SEGMENT = 64 << 10  # the vault's plaintext segment: its durable offsets are mul
 
 def _ferry(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "engine.cli", *args, "--ice-address", "127.0.0.1"],
+        [sys.executable, "-m", "ferry.engine.cli", *args, "--ice-address", "127.0.0.1"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "FERRY_PASSPHRASE": PASSPHRASE},
     )  # fmt: skip

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 
-from actors.ice import restricted_ice_addresses
-from actors.sctp_acks import ACK_DELAY, DelayedAcks, delay_acks
+from ferry.actors.transport.ice import restricted_ice_addresses
+from ferry.actors.transport.sctp_acks import ACK_DELAY, DelayedAcks, delay_acks
 
 from .helpers import LOOPBACK, connected_pair, run, write_random
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import FerryError, PeerGone, SupervisionError
-from engine.digest import sha256_file
+from ferry.engine import FerryError, PeerGone, SupervisionError
+from ferry.engine.digest import sha256_file
 
 from .helpers import (
     connected_pair,
@@ -40,7 +40,7 @@ async def _until_moving(transfer, at_least: int = 1) -> None:  # type: ignore[no
 def test_a_crashed_stage_is_restarted_and_the_file_arrives_intact(
     tmp_path: Path, kind: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="actors.supervisor")
+    caplog.set_level(logging.WARNING, logger="ferry.actors.supervisor")
     source = tmp_path / "data.bin"
     digest = write_random(source, 12 * MIB)
     out = tmp_path / "out"

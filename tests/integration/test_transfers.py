@@ -7,8 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from engine import ConfigError, TransferCancelled, TransferGroup, TransferProgress, TransferResult
-from engine.digest import sha256_file
+from ferry.engine import (
+    ConfigError,
+    TransferCancelled,
+    TransferGroup,
+    TransferProgress,
+    TransferResult,
+)
+from ferry.engine.digest import sha256_file
 
 from .helpers import (
     connected_pair,

@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 
-from actors.udp_buffers import RECEIVE_BUFFER_BYTES, enlarge_receive_buffers, ice_sockets
+from ferry.actors.transport.udp_buffers import (
+    RECEIVE_BUFFER_BYTES,
+    enlarge_receive_buffers,
+    ice_sockets,
+)
 
 from .helpers import connected_pair, run, write_random
 

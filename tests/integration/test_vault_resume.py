@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from actors.vault import Vault
+from ferry.actors.storage.vault import Vault
 
 from .helpers import (
     check_stored_in_vault,
@@ -90,7 +90,8 @@ def test_vault_pending_lists_and_discards_from_the_command_line(tmp_path: Path) 
 
     def ferry_vault(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "engine.cli", "vault", "pending", "--vault", str(vault_dir),
+            [sys.executable, "-m", "ferry.engine.cli", "vault", "pending", "--vault",
+             str(vault_dir),
              *args],
             cwd=ROOT, capture_output=True, text=True, timeout=60,
             env={**os.environ, "FERRY_PASSPHRASE": PASSPHRASE},

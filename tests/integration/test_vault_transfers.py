@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from actors.preview import PreviewConfig, find_ffmpeg
-from actors.vault import Vault
-from engine import TransferCancelled
-from engine.digest import sha256_file
-from engine.previews import PreviewReady
+from ferry.actors.media import PreviewConfig, find_ffmpeg
+from ferry.actors.storage.vault import Vault
+from ferry.engine import TransferCancelled
+from ferry.engine.digest import sha256_file
+from ferry.engine.previews import PreviewReady
 
 from .helpers import (
     connected_pair,

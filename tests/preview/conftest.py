@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from actors.preview import find_ffmpeg
+from ferry.actors.media import find_ffmpeg
 
 from .media import ffmpeg_encoders, ffmpeg_processes, image_bytes, server_threads
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import psutil
 from PIL import Image, ImageStat
 
-from actors.preview import Thumbnail
-from actors.preview.serve import THREAD_PREFIX
+from ferry.actors.media import Thumbnail
+from ferry.actors.media.serve import THREAD_PREFIX
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 

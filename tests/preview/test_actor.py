@@ -17,8 +17,9 @@ import pykka
 import pytest
 from PIL import Image
 
-from actors.preview import PreviewConfig, PreviewerActor, Thumbnail
-from protocol.errors import TamperedError
+from ferry.actors.media import PreviewConfig, Thumbnail
+from ferry.actors.previewer import PreviewerActor
+from ferry.actors.storage.errors import TamperedError
 
 from .conftest import COLOURS, Videos
 from .media import StallingStream, assert_colour, image_bytes, png_header_only

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from actors.preview import IMAGE_FORMATS, Category, MediaKind, detect_media
-from actors.preview.detect import HEAD_SIZE, VIDEO_DEMUXERS
+from ferry.actors.media import IMAGE_FORMATS, Category, MediaKind, detect_media
+from ferry.actors.media.detect import HEAD_SIZE, VIDEO_DEMUXERS
 
 from .conftest import Videos
 from .media import image_bytes

@@ -9,8 +9,13 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from actors.preview import DEFAULT_MAX_PIXELS, IMAGE_FORMATS, PreviewError, image_thumbnail
-from actors.preview.images import open_reduced
+from ferry.actors.media import (
+    DEFAULT_MAX_PIXELS,
+    IMAGE_FORMATS,
+    PreviewError,
+    image_thumbnail,
+)
+from ferry.actors.media.images import open_reduced
 
 from .media import (
     assert_colour,

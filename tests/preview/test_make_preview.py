@@ -9,8 +9,8 @@ from typing import BinaryIO
 import pytest
 from PIL import Image
 
-from actors.preview import PreviewConfig, PreviewError, make_preview
-from protocol.errors import ConfigError
+from ferry.actors.media import PreviewConfig, PreviewError, make_preview
+from ferry.errors import ConfigError
 
 from .conftest import COLOURS, Videos
 from .media import assert_colour, assert_jpeg, image_bytes

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psutil
 
-from actors.preview.sandbox import EXEC_FAILED, run_limited
+from ferry.actors.media.sandbox import EXEC_FAILED, run_limited
 
 MiB = 1024 * 1024
 

@@ -8,7 +8,7 @@ import urllib.parse
 
 import pytest
 
-from actors.preview.serve import StreamServer
+from ferry.actors.media.serve import StreamServer
 
 from .media import server_threads
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from actors.preview import PreviewError, frame_time, video_thumbnail
-from protocol.errors import TamperedError
+from ferry.actors.media import PreviewError, frame_time, video_thumbnail
+from ferry.actors.storage.errors import TamperedError
 
 from .conftest import COLOURS, Videos
 from .media import (
@@ -57,7 +57,7 @@ def test_an_mp4_with_its_index_at_the_end_from_a_stream(
     path = videos.path("mp4-moov-at-end")
     boxes = top_level_boxes(path)
     assert boxes.index(b"mdat") < boxes.index(b"moov")  # no faststart: ffmpeg must seek
-    caplog.set_level(logging.DEBUG, logger="actors.preview.serve")
+    caplog.set_level(logging.DEBUG, logger="ferry.actors.media.serve")
     with io.FileIO(path) as raw:
         result = video_thumbnail(raw)  # type: ignore[arg-type]
     assert_jpeg(result)

@@ -11,11 +11,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from protocol import strategies as fs
-from protocol.codec import CHUNK_HEADER_SIZE, _decode_chunk, _decode_msgpack, decode, encode
-from protocol.errors import ProtocolError
-from protocol.frames import Chunk, Error, Hello, Offer
-from protocol.limits import CHUNK_FRAME_OVERHEAD, MAX_FILE_SIZE
+from ferry.protocol import strategies as fs
+from ferry.protocol.codec import (
+    CHUNK_HEADER_SIZE,
+    _decode_chunk,
+    _decode_msgpack,
+    decode,
+    encode,
+)
+from ferry.protocol.errors import ProtocolError
+from ferry.protocol.frames import Chunk, Error, Hello, Offer
+from ferry.protocol.limits import CHUNK_FRAME_OVERHEAD, MAX_FILE_SIZE
 
 FUZZ = settings(max_examples=10_000)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 
-from protocol import strategies as fs
-from protocol.errors import ProtocolError
-from protocol.names import check_name, name_problem
+from ferry.protocol import strategies as fs
+from ferry.protocol.errors import ProtocolError
+from ferry.protocol.names import check_name, name_problem
 
 
 @given(fs.safe_names())

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from protocol import strategies as fs
-from protocol.codec import decode, encode
-from protocol.connection import Connection
-from protocol.errors import IntegrityError, LocalProtocolError, PeerGone, ProtocolError
-from protocol.events import (
+from ferry.protocol import strategies as fs
+from ferry.protocol.codec import decode, encode
+from ferry.protocol.connection import Connection
+from ferry.protocol.errors import IntegrityError, LocalProtocolError, PeerGone, ProtocolError
+from ferry.protocol.events import (
     Accepted,
     Cancelled,
     Completed,
@@ -29,7 +29,7 @@ from protocol.events import (
     OfferReceived,
     Progress,
 )
-from protocol.frames import (
+from ferry.protocol.frames import (
     Accept,
     Cancel,
     Chunk,
@@ -42,9 +42,9 @@ from protocol.frames import (
     Reject,
     Window,
 )
-from protocol.receiver import ReceiverSession
-from protocol.sender import SenderSession
-from protocol.session import TERMINAL_STATES, Session, State
+from ferry.protocol.receiver import ReceiverSession
+from ferry.protocol.sender import SenderSession
+from ferry.protocol.session import TERMINAL_STATES, Session, State
 
 TID = b"T" * 16
 KIB = 1024

@@ -29,10 +29,10 @@ from hypothesis.stateful import (
     rule,
 )
 
-from protocol import strategies as fs
-from protocol.codec import decode, encode
-from protocol.connection import Connection
-from protocol.events import (
+from ferry.protocol import strategies as fs
+from ferry.protocol.codec import decode, encode
+from ferry.protocol.connection import Connection
+from ferry.protocol.events import (
     Accepted,
     Cancelled,
     Completed,
@@ -42,8 +42,8 @@ from protocol.events import (
     Failed,
     OfferReceived,
 )
-from protocol.frames import Accept, Chunk, Done, Eof, Frame, Offer, Reject, Window
-from protocol.session import TERMINAL_STATES, State
+from ferry.protocol.frames import Accept, Chunk, Done, Eof, Frame, Offer, Reject, Window
+from ferry.protocol.session import TERMINAL_STATES, State
 
 TID = b"F" * 16
 CHUNK = 16 * 1024

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from actors.vault import Vault
+from ferry.actors.storage.vault import Vault
 
 from .vault_helpers import SMALL
 

@@ -9,8 +9,9 @@ import threading
 
 import pytest
 
-from actors.vault.actor import VaultActor
-from protocol.errors import ConfigError, WrongKeyError
+from ferry.actors.storage.errors import WrongKeyError
+from ferry.actors.vault import VaultActor
+from ferry.errors import ConfigError
 
 from .vault_helpers import SMALL
 

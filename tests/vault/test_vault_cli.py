@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from actors.vault import Vault
-from engine.cli_vault import add_vault_commands, read_passphrase, run_vault_command
+from ferry.actors.storage.vault import Vault
+from ferry.engine.cli_vault import add_vault_commands, read_passphrase, run_vault_command
 
 from .vault_helpers import store_bytes
 
@@ -88,8 +88,8 @@ def test_read_passphrase_prefers_the_environment(monkeypatch):
 def test_read_passphrase_without_environment_or_input_is_a_clear_error():
     env = {k: v for k, v in os.environ.items() if k != "FERRY_PASSPHRASE"}
     code = (
-        "from engine.cli_vault import read_passphrase\n"
-        "from protocol.errors import ConfigError\n"
+        "from ferry.engine.cli_vault import read_passphrase\n"
+        "from ferry.errors import ConfigError\n"
         "try:\n    read_passphrase()\nexcept ConfigError as e:\n    print(e)\n"
     )
     result = subprocess.run(

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from actors.vault import Vault, _faults
-from protocol.errors import StorageError
+from ferry.actors.storage.errors import StorageError
+from ferry.actors.storage.vault import Vault, _faults
 
 from .vault_helpers import INLINE_LIMIT, SEGMENT, SMALL, store_bytes
 
@@ -28,7 +28,7 @@ CONTENT = bytes(range(256)) * 20  # 5120 bytes: 80 segments of SEGMENT (64) byte
 
 CHILD = """
 import hashlib, os, signal, sys
-from actors.vault import Vault, _faults
+from ferry.actors.storage.vault import Vault, _faults
 
 root, key, action, target, nth = sys.argv[1], bytes.fromhex(sys.argv[2]), *sys.argv[3:6]
 segment_size, inline_limit = int(sys.argv[6]), int(sys.argv[7])

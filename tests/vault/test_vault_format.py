@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actors.vault.format import (
+from ferry.actors.storage.errors import TamperedError
+from ferry.actors.storage.vault.format import (
     HEADER,
     TAG_BYTES,
     TRAILER_SEGMENT_BYTES,
@@ -21,7 +22,7 @@ from actors.vault.format import (
     SegmentWriter,
     blob_length,
 )
-from protocol.errors import ConfigError, TamperedError
+from ferry.errors import ConfigError
 
 FILE_ID = "ab" * 16
 KEY = bytes(range(32))

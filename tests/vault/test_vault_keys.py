@@ -7,8 +7,9 @@ import os
 
 import pytest
 
-from actors.vault import Vault, _faults
-from protocol.errors import ConfigError, StorageError, WrongKeyError
+from ferry.actors.storage.errors import StorageError, WrongKeyError
+from ferry.actors.storage.vault import Vault, _faults
+from ferry.errors import ConfigError
 
 from .vault_helpers import SMALL, store_bytes
 

@@ -18,7 +18,7 @@ LIMIT_MIB = 32
 
 CHILD = """
 import json, os, resource, sys, time
-from actors.vault import Vault
+from ferry.actors.storage.vault import Vault
 
 def peak_kib():
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -10,8 +10,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from actors.vault import Vault
-from actors.vault.format import DEFAULT_SEGMENT_SIZE
+from ferry.actors.storage.vault import Vault
+from ferry.actors.storage.vault.format import DEFAULT_SEGMENT_SIZE
 
 CHUNK = 1 << 20
 

@@ -21,10 +21,11 @@ import sqlcipher3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from actors.vault import Vault
-from actors.vault.format import HEADER, TAG_BYTES
-from actors.vault.keyfile import Secret, read_keyfile
-from protocol.errors import ConfigError, IntegrityError
+from ferry.actors.storage.vault import Vault
+from ferry.actors.storage.vault.format import HEADER, TAG_BYTES
+from ferry.actors.storage.vault.keyfile import Secret, read_keyfile
+from ferry.errors import ConfigError
+from ferry.protocol.errors import IntegrityError
 
 from .vault_helpers import SEGMENT, SMALL
 
@@ -58,7 +59,7 @@ def _finish(vault: Vault, writer, data: bytes) -> None:  # type: ignore[no-untyp
 
 CHILD = """
 import os, signal, sys
-from actors.vault import Vault
+from ferry.actors.storage.vault import Vault
 
 root, key, data_path, mtime, *stores = sys.argv[1:]
 data = open(data_path, "rb").read()
@@ -155,7 +156,7 @@ def test_a_file_changed_at_the_sender_is_stored_again_from_zero(
         vault.suspend(writer)
         (old,) = _staging(vault_dir)
         new_data = data + b"more" if change == "size" else data
-        with caplog.at_level(logging.WARNING, logger="actors.vault.store"):
+        with caplog.at_level(logging.WARNING, logger="ferry.actors.storage.vault.store"):
             writer = _begin(vault, new_data, mtime=MTIME + (change == "mtime"))
         assert writer.bytes_written == 0
         assert "changed at the sender" in caplog.text
@@ -180,7 +181,7 @@ def test_damaged_staging_is_not_resumed(
         del raw[HEADER.size + 7 * ENCRYPTED_SEGMENT :]
     staged.write_bytes(raw)
     with Vault.open(vault_dir, key=key, **SMALL) as vault:
-        with caplog.at_level(logging.WARNING, logger="actors.vault.store"):
+        with caplog.at_level(logging.WARNING, logger="ferry.actors.storage.vault.store"):
             writer = _begin(vault, data)
         assert writer.bytes_written == 0
         assert "cannot resume" in caplog.text

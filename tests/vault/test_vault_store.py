@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actors.vault import StoredFile, Vault
-from protocol.errors import ConfigError, IntegrityError, StorageError
+from ferry.actors.storage.errors import StorageError
+from ferry.actors.storage.vault import StoredFile, Vault
+from ferry.errors import ConfigError
+from ferry.protocol.errors import IntegrityError
 
 from .vault_helpers import INLINE_LIMIT, SEGMENT, SMALL, store_bytes
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from actors.vault import Vault
-from actors.vault.format import HEADER, TAG_BYTES
-from protocol.errors import TamperedError
+from ferry.actors.storage.errors import TamperedError
+from ferry.actors.storage.vault import Vault
+from ferry.actors.storage.vault.format import HEADER, TAG_BYTES
 
 from .vault_helpers import INLINE_LIMIT, SEGMENT, SMALL, edit_database, store_bytes
 

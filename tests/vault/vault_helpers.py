@@ -13,8 +13,8 @@ from pathlib import Path
 
 import sqlcipher3
 
-from actors.vault import StoredFile, Vault
-from actors.vault.keyfile import Secret, read_keyfile
+from ferry.actors.storage.vault import StoredFile, Vault
+from ferry.actors.storage.vault.keyfile import Secret, read_keyfile
 
 SEGMENT = 64
 INLINE_LIMIT = 200

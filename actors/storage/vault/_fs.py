@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from protocol.errors import ConfigError, StorageError
+from ferry.actors.storage.errors import StorageError
+from ferry.errors import ConfigError
 
 try:
     import fcntl

@@ -19,8 +19,9 @@ from typing import Any, ParamSpec, TypeVar
 
 import sqlcipher3
 
-from protocol.errors import FerryError, StorageError, TamperedError
-from protocol.names import name_problem
+from ferry.actors.storage.errors import StorageError, TamperedError
+from ferry.errors import FerryError
+from ferry.protocol.names import name_problem
 
 from .records import PendingStore, StoredFile
 

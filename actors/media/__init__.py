@@ -5,7 +5,6 @@ are decoded behind a per-call pixel limit, and ffmpeg runs in a subprocess with 
 a memory limit, reading a vault stream over loopback HTTP so plaintext never touches disk.
 """
 
-from .actor import PreviewerActor
 from .detect import IMAGE_FORMATS, Category, MediaKind, detect_media
 from .errors import PreviewError
 from .ffmpeg_binary import find_ffmpeg
@@ -22,7 +21,6 @@ __all__ = [
     "MediaKind",
     "PreviewConfig",
     "PreviewError",
-    "PreviewerActor",
     "Thumbnail",
     "detect_media",
     "find_ffmpeg",

@@ -22,8 +22,9 @@ from typing import Any
 
 import pykka
 
-from protocol.errors import FerryError, StorageError
-from protocol.frames import Offer
+from ferry.actors.storage.errors import StorageError
+from ferry.errors import FerryError
+from ferry.protocol.frames import Offer
 
 from .journal import PendingTransfer
 from .vault import PendingStore, VaultWriter

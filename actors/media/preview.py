@@ -8,11 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from protocol.errors import ConfigError
+from ferry.errors import ConfigError
 
 from .detect import detect_media, read_head
 from .errors import PreviewError
-from .images import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIZE, OUTPUT_FORMATS, Thumbnail, image_thumbnail
+from .images import (
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_MAX_SIZE,
+    OUTPUT_FORMATS,
+    Thumbnail,
+    image_thumbnail,
+)
 from .video import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, video_thumbnail
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,8 @@ import hashlib
 import threading
 from pathlib import Path
 
-from protocol.errors import IntegrityError, StorageError
+from ferry.actors.storage.errors import StorageError
+from ferry.protocol.errors import IntegrityError
 
 from .format import SegmentWriter
 from .records import StoredFile

@@ -28,7 +28,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from protocol.errors import ConfigError, TamperedError, WrongKeyError
+from ferry.actors.storage.errors import TamperedError, WrongKeyError
+from ferry.errors import ConfigError
 
 from . import _faults
 from ._fs import atomic_file, storage_error

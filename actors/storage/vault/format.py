@@ -25,7 +25,9 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from protocol.errors import ConfigError, IntegrityError, StorageError, TamperedError
+from ferry.actors.storage.errors import StorageError, TamperedError
+from ferry.errors import ConfigError
+from ferry.protocol.errors import IntegrityError
 
 from . import _faults
 from ._fs import storage_error, write_all

@@ -18,9 +18,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from protocol.errors import ConfigError, StorageError
-from protocol.frames import Offer
-from protocol.names import check_name, name_parts
+from ferry.actors.storage.errors import StorageError
+from ferry.errors import ConfigError
+from ferry.protocol.frames import Offer
+from ferry.protocol.names import check_name, name_parts
 
 from .journal import Journal, PendingTransfer, new_entry, staging_stem
 

@@ -40,20 +40,16 @@ from typing import Any, BinaryIO
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from protocol.errors import (
-    ConfigError,
-    FerryError,
-    IntegrityError,
-    StorageError,
-    TamperedError,
-)
-from protocol.limits import (
+from ferry.actors.storage.errors import StorageError, TamperedError
+from ferry.errors import ConfigError, FerryError
+from ferry.protocol.errors import IntegrityError
+from ferry.protocol.limits import (
     MAX_FILE_SIZE,
     MAX_MIME_LENGTH,
     MAX_RESUME_KEY_LENGTH,
     MAX_TEXT_LENGTH,
 )
-from protocol.names import name_problem
+from ferry.protocol.names import name_problem
 
 from . import _faults
 from ._fs import DirectoryLock, atomic_file, fsync_dir, storage_error

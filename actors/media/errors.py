@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from protocol.errors import FerryError
+from ferry.errors import FerryError
 
 
 class PreviewError(FerryError):

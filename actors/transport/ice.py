@@ -21,7 +21,7 @@ from contextlib import contextmanager
 
 import aioice.ice
 
-from protocol.errors import ConfigError
+from ferry.errors import ConfigError
 
 ENV_VAR = "FERRY_ICE_ADDRESSES"
 

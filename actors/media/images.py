@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageCms, ImageOps
 
-from protocol.errors import FerryError
+from ferry.errors import FerryError
 
 from .detect import IMAGE_FORMATS
 from .errors import PreviewError

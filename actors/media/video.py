@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 
 import ffmpeg as ffmpeg_python
 
-from protocol.errors import FerryError
+from ferry.errors import FerryError
 
 from . import sandbox
 from .detect import HEAD_SIZE, VIDEO_DEMUXERS, detect_media, read_head

@@ -15,11 +15,11 @@ from typing import BinaryIO
 
 import pykka
 
-from protocol.errors import FerryError
+from ferry.errors import FerryError
 
-from .errors import PreviewError
-from .images import Thumbnail
-from .preview import PreviewConfig, make_preview
+from .media.errors import PreviewError
+from .media.images import Thumbnail
+from .media.preview import PreviewConfig, make_preview
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from typing import Any, BinaryIO
 
 import pykka
 
-from protocol.errors import FerryError
+from ferry.errors import FerryError
 
-from .records import PendingStore, Preview, StoredFile, VerifyReport
-from .store import Vault
-from .writer import VaultWriter
+from .storage.vault.records import PendingStore, Preview, StoredFile, VerifyReport
+from .storage.vault.store import Vault
+from .storage.vault.writer import VaultWriter
 
 
 class VaultActor(pykka.ThreadingActor):
