@@ -15,11 +15,10 @@ from typing import BinaryIO
 
 import pykka
 
-from ferry.errors import FerryError
+from ferry.errors import ConfigError, FerryError
 
+from .media.config import PreviewConfig, Thumbnail, missing_extra
 from .media.errors import PreviewError
-from .media.images import Thumbnail
-from .media.preview import PreviewConfig, make_preview
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +41,9 @@ class PreviewerActor(pykka.ThreadingActor):
     def __init__(self, config: PreviewConfig | None = None) -> None:
         super().__init__()
         self.config = config or PreviewConfig()
+        problem = missing_extra()
+        if problem is not None and self.config.enabled:
+            raise ConfigError(problem)
 
     def preview(
         self, job_id: Hashable, open_source: Callable[[], BinaryIO], on_done: OnDone
@@ -49,6 +51,8 @@ class PreviewerActor(pykka.ThreadingActor):
         started = time.monotonic()
         thumbnail, reason = None, None
         try:
+            from .media.preview import make_preview  # the decoders: the previews extra
+
             thumbnail = make_preview(open_source, self.config)
         except PreviewError as exc:
             reason = str(exc)

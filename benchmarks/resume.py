@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import signal
 import socket
@@ -48,30 +47,22 @@ def _receiver(out: Path, port: int, dest: str) -> subprocess.Popen[str]:
     return process
 
 
-class _Reconnected(logging.Handler):
-    """Notes when the engine logs that it has reconnected."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.at: float | None = None
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith("reconnected"):
-            self.at = time.monotonic()
-
-
 async def measure(source: Path, out: Path, port: int, at: float, dest: str) -> dict[str, float]:
     from ferry.engine import Engine, EngineConfig, TcpSignaling
+    from ferry.engine.peer import Reconnected
 
     size = source.stat().st_size
-    watcher = _Reconnected()
-    logging.getLogger("ferry.engine.engine").addHandler(watcher)
-    logging.getLogger("ferry.engine.engine").setLevel(logging.INFO)
+    reconnected_at: list[float] = []
     processes = [_receiver(out, port, dest)]
     try:
         config = EngineConfig(ice_addresses=LOOPBACK, reconnect_attempts=12, reconnect_delay=0.05)
         async with Engine(config) as engine:
             peer = await engine.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
+            peer.add_listener(
+                lambda event: (
+                    isinstance(event, Reconnected) and reconnected_at.append(time.monotonic())
+                )
+            )
             transfer = peer.send(source)
             while transfer.progress.done < at * size:
                 await asyncio.sleep(0.01)
@@ -94,13 +85,13 @@ async def measure(source: Path, out: Path, port: int, at: float, dest: str) -> d
         for process in processes:
             process.kill()
             process.communicate()
-    assert watcher.at is not None and first_new
+    assert reconnected_at and first_new
     return {
         "size": size,
         "sent_before_kill": sent_before,
         "resumed_from": result.resumed_from,
         "resend": sent_before - result.resumed_from,
-        "seconds_to_first_new_byte": first_new[0] - watcher.at,
+        "seconds_to_first_new_byte": first_new[0] - reconnected_at[0],
     }
 
 

@@ -101,7 +101,7 @@ def _receiver(
     each commit, beside the transfers, and what is measured is whether they slow them.
     """
     from ferry.engine import Engine, TcpSignaling
-    from ferry.engine.engine import IncomingOffer
+    from ferry.engine.offers import IncomingOffer
 
     async def main() -> tuple[float, list[int], float]:
         async with Engine(_receiver_config(out, loop, dest)) as engine:  # type: ignore[arg-type]

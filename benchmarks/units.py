@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ferry.engine.sizes import parse_size
 
-def parse_size(text: str) -> int:
-    """``64M``, ``1G``, ``16k``, ``262144`` -> bytes (K, M, G are powers of 1024)."""
-    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-    clean = text.strip().upper().removesuffix("IB").removesuffix("B")
-    if clean and clean[-1] in units:
-        return int(float(clean[:-1]) * units[clean[-1]])
-    return int(clean)
+__all__ = ["names_list", "parse_size", "size_label", "sizes_list"]
 
 
 def size_label(size: int) -> str:

@@ -26,18 +26,11 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from ferry.actors.storage.vault import Vault
+from ferry.engine.sizes import parse_size
 
 T = TypeVar("T")
 BLOCK = 1 << 20
 POOL = [os.urandom(BLOCK) for _ in range(16)]  # distinct blocks, generated once
-UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-
-
-def parse_size(text: str) -> int:
-    text = text.strip().upper().removesuffix("IB").removesuffix("B")
-    if text and text[-1] in UNITS:
-        return int(float(text[:-1]) * UNITS[text[-1]])
-    return int(text)
 
 
 def blocks(size: int) -> Iterator[bytes]:

@@ -15,9 +15,12 @@ from ferry.protocol.errors import (
     TransferRejected,
 )
 
-from .config import EngineConfig, parse_size
-from .engine import Engine, IncomingOffer, Peer
+from .config import EngineConfig
+from .engine import Engine
+from .offers import IncomingOffer
+from .peer import Peer
 from .signaling import Signaling, TcpSignaling, in_process_pair, parse_host_port
+from .sizes import parse_size
 from .transfer import Transfer, TransferGroup, TransferProgress, TransferResult
 
 __all__ = [

@@ -20,7 +20,9 @@ from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
 from .config import EngineConfig
-from .engine import Engine, IncomingOffer, Peer
+from .engine import Engine
+from .offers import IncomingOffer
+from .peer import Peer
 from .signaling import Signaling
 from .transfer import Transfer, TransferGroup, TransferProgress, TransferResult
 
@@ -49,7 +51,7 @@ class _LoopThread:
 
 
 class BlockingTransfer:
-    """A :class:`~engine.transfer.Transfer` seen from a non-async thread."""
+    """A :class:`~ferry.engine.transfer.Transfer` seen from a non-async thread."""
 
     def __init__(self, runner: _LoopThread, transfer: Transfer) -> None:
         self._runner = runner

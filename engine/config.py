@@ -3,28 +3,14 @@
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ferry.actors.media import PreviewConfig
+from ferry.actors.media.config import PreviewConfig, missing_extra
 from ferry.actors.transport.ice import addresses_from_environment, parse_addresses
 from ferry.errors import ConfigError
 from ferry.protocol.limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from ferry.protocol.receiver import DEFAULT_WINDOW
-
-_SIZE = re.compile(r"^\s*(\d+)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
-
-
-def parse_size(text: str | int) -> int:
-    """``16k``, ``64KiB``, ``1m``, ``65536``: sizes as people write them (binary units)."""
-    if isinstance(text, int):
-        return text
-    match = _SIZE.match(text)
-    if match is None:
-        raise ConfigError(f"not a size: {text!r} (examples: 16k, 64KiB, 1m, 65536)")
-    return int(match.group(1)) * _UNITS[match.group(2).lower()]
 
 
 @dataclass(frozen=True)
@@ -86,6 +72,10 @@ class EngineConfig:
                 raise ConfigError("receive into an output folder or a vault, not both")
             if (self.vault_passphrase is None) == (self.vault_key is None):
                 raise ConfigError("a vault needs exactly one of a passphrase or a raw key")
+            if self.previews is not None and self.previews.enabled:
+                problem = missing_extra()
+                if problem is not None:
+                    raise ConfigError(problem)
         if self.chunk_size < BASE_CHUNK_SIZE:
             raise ConfigError(f"chunk size must be at least {BASE_CHUNK_SIZE} bytes (16k)")
         if self.window < self.chunk_size:

@@ -28,7 +28,7 @@ from typing import Any
 
 import pykka
 
-from ferry.actors.media import Thumbnail
+from ferry.actors.media.config import Thumbnail
 from ferry.actors.previewer import UNSUPPORTED
 from ferry.errors import FerryError
 

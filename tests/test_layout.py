@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -62,8 +63,13 @@ def _imports(name: str, path: Path, *, top_level_only: bool) -> set[str]:
     """The ferry modules ``name`` imports (relative imports resolved)."""
     tree = ast.parse(path.read_text())
     nodes = tree.body if top_level_only else list(ast.walk(tree))
-    if top_level_only:  # module-level code includes if/try blocks, not function bodies
-        nodes = [n for stmt in tree.body for n in ast.walk(stmt) if not _in_function(stmt)]
+    if top_level_only:  # what runs on import: if/try blocks, not functions or type checks
+        nodes = [
+            node
+            for stmt in tree.body
+            if not _in_function(stmt) and not _type_checking_only(stmt)
+            for node in ast.walk(stmt)
+        ]
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     targets: set[str] = set()
     for node in nodes:
@@ -79,6 +85,15 @@ def _imports(name: str, path: Path, *, top_level_only: bool) -> set[str]:
             targets.add(module)
             targets.update(f"{module}.{alias.name}" for alias in node.names)
     return {t for t in targets if t in MODULES and t != name}
+
+
+def _type_checking_only(stmt: ast.stmt) -> bool:
+    """``if TYPE_CHECKING:`` blocks never run: the type checker's imports are no cycle."""
+    return (
+        isinstance(stmt, ast.If)
+        and isinstance(stmt.test, ast.Name)
+        and stmt.test.id == "TYPE_CHECKING"
+    )
 
 
 def _in_function(stmt: ast.stmt) -> bool:
@@ -162,8 +177,13 @@ def test_the_editable_install_is_one_ferry_namespace(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="builds a POSIX venv")
 def test_a_wheel_holds_ferry_alone_and_its_command_runs(tmp_path: Path) -> None:
+    # Built from a copy: setuptools leaves build/ and *.egg-info beside the sources.
+    source = tmp_path / "source"
+    shutil.copytree(
+        REPO, source, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info")
+    )
     built = _run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)]
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(source)]
     )
     assert built.returncode == 0, built.stderr
     (wheel,) = tmp_path.glob("ferry_engine-*.whl")

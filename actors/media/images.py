@@ -12,23 +12,17 @@ import io
 import logging
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from PIL import Image, ImageCms, ImageOps
 
 from ferry.errors import FerryError
 
+from .config import DEFAULT_MAX_PIXELS, DEFAULT_MAX_SIZE, OUTPUT_FORMATS, Thumbnail
 from .detect import IMAGE_FORMATS
 from .errors import PreviewError
 
 log = logging.getLogger(__name__)
-
-#: Default per-call pixel limit: 64 Mi pixels (8192 x 8192) covers 50-megapixel cameras;
-#: a PNG that size decodes to at most 256 MiB. JPEGs are decoded far smaller via draft.
-DEFAULT_MAX_PIXELS = 8192 * 8192
-DEFAULT_MAX_SIZE = (300, 300)
-OUTPUT_FORMATS = {"JPEG": "image/jpeg", "WEBP": "image/webp"}
 
 _JPEG_QUALITY = 85
 _WEBP_QUALITY = 80
@@ -36,16 +30,6 @@ _BACKGROUND = (255, 255, 255)  # transparent areas become white, as most viewers
 _ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "RGBa"})
 _ROTATED_ORIENTATIONS = frozenset({5, 6, 7, 8})  # EXIF orientations that swap width/height
 _READ_BUFFER = 256 * 1024
-
-
-@dataclass(frozen=True)
-class Thumbnail:
-    """An encoded thumbnail: ``data`` in ``mime`` format, ``width`` x ``height`` pixels."""
-
-    data: bytes
-    mime: str
-    width: int
-    height: int
 
 
 def image_thumbnail(

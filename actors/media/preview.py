@@ -3,67 +3,16 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import BinaryIO
 
-from ferry.errors import ConfigError
-
+from .config import PreviewConfig, Thumbnail
 from .detect import detect_media, read_head
 from .errors import PreviewError
-from .images import (
-    DEFAULT_MAX_PIXELS,
-    DEFAULT_MAX_SIZE,
-    OUTPUT_FORMATS,
-    Thumbnail,
-    image_thumbnail,
-)
-from .video import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, video_thumbnail
+from .images import image_thumbnail
+from .video import video_thumbnail
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PreviewConfig:
-    """Preview settings. Sizes in pixels, time in seconds, memory in bytes.
-
-    ``video_memory_limit`` bounds each ffmpeg run's data memory (heap, mappings, thread
-    stacks), not its address space; ``ffmpeg_path`` None means imageio-ffmpeg's binary,
-    else ``ffmpeg`` on PATH.
-    """
-
-    max_size: tuple[int, int] = DEFAULT_MAX_SIZE
-    image_format: str = "JPEG"
-    max_pixels: int = DEFAULT_MAX_PIXELS
-    video_time_limit: float = DEFAULT_TIME_LIMIT
-    video_memory_limit: int = DEFAULT_MEMORY_LIMIT
-    ffmpeg_path: str | os.PathLike[str] | None = None
-    enabled: bool = True
-
-    def __post_init__(self) -> None:
-        width, height = self.max_size
-        if not (_positive_int(width) and _positive_int(height)):
-            raise ConfigError(
-                f"preview max_size must be two positive integers, not {self.max_size}"
-            )
-        if self.image_format not in OUTPUT_FORMATS:
-            raise ConfigError(
-                f"preview image_format must be one of {sorted(OUTPUT_FORMATS)}, "
-                f"not {self.image_format!r}"
-            )
-        if not _positive_int(self.max_pixels):
-            raise ConfigError(
-                f"preview max_pixels must be a positive integer, not {self.max_pixels}"
-            )
-        if not self.video_time_limit > 0:
-            raise ConfigError(
-                f"preview video_time_limit must be positive seconds, not {self.video_time_limit}"
-            )
-        if not _positive_int(self.video_memory_limit):
-            raise ConfigError(
-                f"preview video_memory_limit must be positive bytes, not {self.video_memory_limit}"
-            )
 
 
 def make_preview(open_source: Callable[[], BinaryIO], config: PreviewConfig) -> Thumbnail:
@@ -104,7 +53,3 @@ def make_preview(open_source: Callable[[], BinaryIO], config: PreviewConfig) -> 
             container=kind.format,
             image_format=config.image_format,
         )
-
-
-def _positive_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0

@@ -28,17 +28,15 @@ import ffmpeg as ffmpeg_python
 from ferry.errors import FerryError
 
 from . import sandbox
+from .config import DEFAULT_MAX_SIZE, DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, Thumbnail
 from .detect import HEAD_SIZE, VIDEO_DEMUXERS, detect_media, read_head
 from .errors import PreviewError
 from .ffmpeg_binary import find_ffmpeg
-from .images import DEFAULT_MAX_SIZE, Thumbnail, image_thumbnail
+from .images import image_thumbnail
 from .serve import StreamServer
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIME_LIMIT = 20.0
-#: Data memory (heap, mappings, thread stacks) for ffmpeg; a 4K H.264 frame needs ~256 MiB.
-DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024
 #: Clips at least this long are shown at :data:`FRAME_AT`; shorter ones at 10 %.
 SHORT_CLIP = 10.0
 FRAME_AT = 1.0

@@ -1,4 +1,4 @@
-"""``ferry vault ...``: each command through the same argparse wiring engine/cli.py uses,
+"""``ferry vault ...``: each command through the same argparse wiring engine/cli/main.py uses,
 with the passphrase from FERRY_PASSPHRASE; exit status and one-line errors."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ferry.actors.storage.vault import Vault
-from ferry.engine.cli_vault import add_vault_commands, read_passphrase, run_vault_command
+from ferry.engine.cli.vault import add_vault_commands, read_passphrase, run_vault_command
 
 from .vault_helpers import store_bytes
 
@@ -88,7 +88,7 @@ def test_read_passphrase_prefers_the_environment(monkeypatch):
 def test_read_passphrase_without_environment_or_input_is_a_clear_error():
     env = {k: v for k, v in os.environ.items() if k != "FERRY_PASSPHRASE"}
     code = (
-        "from ferry.engine.cli_vault import read_passphrase\n"
+        "from ferry.engine.cli.vault import read_passphrase\n"
         "from ferry.errors import ConfigError\n"
         "try:\n    read_passphrase()\nexcept ConfigError as e:\n    print(e)\n"
     )

@@ -1,6 +1,6 @@
 """``ferry vault list|export|verify|delete|preview|pending``: look after a vault from the shell.
 
-engine/cli.py adds these with :func:`add_vault_commands` and runs them with
+engine/cli/main.py adds these with :func:`add_vault_commands` and runs them with
 :func:`run_vault_command`. The passphrase comes from ``FERRY_PASSPHRASE`` or a prompt
 without echo (:func:`read_passphrase`). Exit status: 0 on success, 1 with a one-line
 message on any error (or when verify finds a problem), 130 when interrupted.
@@ -19,7 +19,7 @@ from ferry.actors.storage.vault import Vault
 from ferry.actors.storage.vault_destination import pending_transfers
 from ferry.errors import ConfigError, FerryError
 
-from .cli_pending import show_or_discard
+from .pending import show_or_discard
 
 PASSPHRASE_ENV = "FERRY_PASSPHRASE"
 

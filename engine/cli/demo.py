@@ -18,12 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from ferry.actors.media import find_ffmpeg
 from ferry.actors.storage.vault import Vault
 from ferry.errors import FerryError
 
-from .config import parse_size
-from .digest import sha256_file
+from ..digest import sha256_file
+from ..sizes import parse_size
+from .output import EXIT_FAILED, EXIT_OK
+from .send import send_files
 
 LOOPBACK = "127.0.0.1"
 PASSPHRASE = "ferry-demo"  # a demo vault only: real vaults get a real passphrase
@@ -50,6 +51,8 @@ def _generate_image(path: Path) -> None:
 
 
 def _generate_video(path: Path) -> None:
+    from ferry.actors.media import find_ffmpeg
+
     subprocess.run(
         [find_ffmpeg(), "-v", "error", "-f", "lavfi",
          "-i", "testsrc=duration=2:size=320x240:rate=25",
@@ -75,9 +78,14 @@ def _start_receiver(vault: Path) -> tuple[subprocess.Popen[str], str]:
     return receiver, line.removeprefix("listening on ")
 
 
-def run_demo(args: argparse.Namespace) -> int:
-    from .cli import EXIT_FAILED, EXIT_OK, send
+def add_demo_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    demo = commands.add_parser("demo", help="a real transfer between two processes, locally")
+    demo.add_argument("path", nargs="?", type=Path, help="file to send (default: generated)")
+    demo.add_argument("--size", default="64m", help="size of the generated file (default 64m)")
+    demo.add_argument("--chunk-size", default="16k")
 
+
+def run_demo(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="ferry-demo-"))
     sources = workdir / "to-send"
     sources.mkdir()
@@ -99,11 +107,11 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"receiver: process {receiver.pid} on {address}; sender: process {os.getpid()}")
     started = time.monotonic()
     try:
-        send_args = argparse.Namespace(
-            paths=files, connect=address, chunk_size=args.chunk_size,
-            ice_address=[LOOPBACK], timeout=30.0,
+        sending = send_files(
+            files, connect=address, chunk_size=parse_size(args.chunk_size),
+            ice_addresses=(LOOPBACK,), timeout=30.0,
         )  # fmt: skip
-        status = asyncio.run(send(send_args))
+        status = asyncio.run(sending)
     finally:
         try:
             receiver_output, _ = receiver.communicate(timeout=120)
@@ -122,8 +130,6 @@ def run_demo(args: argparse.Namespace) -> int:
 def _check_and_show(
     files: list[Path], vault_dir: Path, workdir: Path, seconds: float, main: Path, generated: bool
 ) -> int:
-    from .cli import EXIT_FAILED, EXIT_OK
-
     with Vault.open(vault_dir, passphrase=PASSPHRASE, create=False) as vault:
         stored = {record.name: record for record in vault.list()}
         previews = []

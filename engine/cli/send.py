@@ -1,0 +1,65 @@
+"""``ferry send PATH... --connect HOST:PORT``: send files and folders to a receiver."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+from ferry.errors import ConfigError
+
+from ..config import EngineConfig
+from ..engine import Engine
+from ..signaling import TcpSignaling, parse_host_port
+from ..sizes import parse_size
+from ..transfer import Transfer, TransferGroup
+from .output import EXIT_FAILED, EXIT_OK, await_with_progress
+
+
+def add_send_command(
+    commands: argparse._SubParsersAction, network: argparse.ArgumentParser
+) -> None:  # type: ignore[type-arg]
+    send = commands.add_parser(
+        "send", parents=[network], help="send files or folders to a receiver"
+    )
+    send.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    send.add_argument("--connect", required=True, metavar="HOST:PORT")
+    send.add_argument("--chunk-size", default="16k", help="16k (default), 64k, 256k")
+
+
+async def send_command(args: argparse.Namespace) -> int:
+    return await send_files(
+        args.paths,
+        connect=args.connect,
+        chunk_size=parse_size(args.chunk_size),
+        ice_addresses=tuple(args.ice_address) if args.ice_address else None,
+        timeout=args.timeout,
+    )
+
+
+async def send_files(
+    paths: Sequence[Path],
+    *,
+    connect: str,
+    chunk_size: int,
+    ice_addresses: tuple[str, ...] | None,
+    timeout: float,
+) -> int:
+    """Send every path to the receiver at ``connect``; exit status 0 only if all arrived."""
+    host, port = parse_host_port(connect)
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise ConfigError(f"no such file or folder: {', '.join(missing)}")
+    config = EngineConfig(
+        chunk_size=chunk_size, ice_addresses=ice_addresses, connect_timeout=timeout
+    )
+    async with Engine(config) as engine:
+        # A factory, not one signaling: after a lost link the peer reconnects and resumes.
+        peer = await engine.connect(lambda: TcpSignaling(host, port, listen=False))
+        transfers: list[Transfer] = []
+        for path in paths:
+            sent = peer.send(path)
+            transfers.extend(sent if isinstance(sent, TransferGroup) else [sent])
+        ok = await await_with_progress(transfers)
+        await peer.close()
+    return EXIT_OK if ok == len(transfers) else EXIT_FAILED

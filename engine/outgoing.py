@@ -1,0 +1,93 @@
+"""What a peer sends: files checked and described before they are offered, and the queue
+that keeps at most ``max_concurrent`` of them in flight.
+
+Every request is kept until the peer closes, so a file cut off by a lost link can be
+offered again once the peer has reconnected: the receiver resumes it from what it made
+durable, and only the rest is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import mimetypes
+import os
+import secrets
+from pathlib import Path
+
+from ferry.actors import commands as cmd
+from ferry.errors import ConfigError
+from ferry.protocol.names import name_problem
+
+
+def describe_file(path: Path, name: str) -> cmd.SendFile:
+    """Check that ``path`` can be sent as ``name`` and describe it; a clear error if not."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise ConfigError(f"cannot send {path}: {problem}")
+    try:
+        stat = path.stat()
+        with open(path, "rb"):  # readable now, or a clear error now
+            pass
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    if not path.is_file():
+        raise ConfigError(f"{path} is not a regular file")
+    resolved = str(path.resolve())
+    return cmd.SendFile(
+        transfer_id=secrets.token_bytes(16),
+        path=resolved,
+        name=name,
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        mime_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+        resume_key=hashlib.sha256(resolved.encode()).hexdigest()[:32],
+    )
+
+
+def files_under(folder: Path) -> list[tuple[Path, str]]:
+    """Every regular file under ``folder``, with names relative to its parent."""
+    files: list[tuple[Path, str]] = []
+    errors: list[OSError] = []
+    for directory, subdirs, names in os.walk(folder, onerror=errors.append):
+        subdirs.sort()
+        for name in sorted(names):
+            path = Path(directory) / name
+            if path.is_file():
+                files.append((path, path.relative_to(folder.parent).as_posix()))
+    if errors:
+        error = errors[0]
+        raise ConfigError(f"cannot read folder {error.filename}: {error.strerror}")
+    return files
+
+
+class SendQueue:
+    """Requests waiting for one of ``max_concurrent`` slots, and every request ever made."""
+
+    def __init__(self, max_concurrent: int) -> None:
+        self.slots = asyncio.Semaphore(max_concurrent)
+        self.requests: dict[bytes, cmd.SendFile] = {}  # every file sent, to offer again
+        self.waiting: dict[bytes, cmd.SendFile] = {}  # not yet given a slot
+        self.to_resume: set[bytes] = set()  # cut off by a lost link: offered again later
+
+    def add(self, request: cmd.SendFile) -> None:
+        self.requests[request.transfer_id] = request
+        self.waiting[request.transfer_id] = request
+
+    def take(self, transfer_id: bytes) -> cmd.SendFile | None:
+        """The request leaves the waiting line (None if it was cancelled meanwhile)."""
+        return self.waiting.pop(transfer_id, None)
+
+    def cut_off(self, transfer_id: bytes) -> None:
+        """The link dropped under this transfer: offer it again after reconnecting."""
+        self.to_resume.add(transfer_id)
+
+    def resumable(self) -> list[cmd.SendFile]:
+        """The cut-off requests, in a stable order; the set is emptied."""
+        requests = [self.requests[transfer_id] for transfer_id in sorted(self.to_resume)]
+        self.to_resume.clear()
+        return requests
+
+    def clear(self) -> None:
+        self.waiting.clear()
+        self.to_resume.clear()

@@ -1,0 +1,467 @@
+"""A connected peer: send files to it, take offers from it, reconnect when its link drops.
+
+Everything here runs on the host's event loop. The Channel actor (aiortc, on its own loop
+and thread) reports protocol events through a thread-safe callback, which the Peer moves
+onto the host loop before touching any Transfer. Who does what:
+
+- :class:`~ferry.engine.reconnect.ReconnectMachine` decides what follows a lost link;
+- :class:`~ferry.engine.outgoing.SendQueue` holds the files to send and those to resume;
+- :class:`~ferry.engine.offers.OfferInbox` hands the peer's offers to the host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pykka
+
+from ferry.actors import commands as cmd
+from ferry.actors.channel import Channel
+from ferry.actors.config import ChannelConfig
+from ferry.actors.supervisor import InjectFault
+from ferry.errors import ConfigError, FerryError
+from ferry.protocol.errors import PeerGone, ProtocolError, TransferCancelled
+from ferry.protocol.events import (
+    Accepted,
+    Cancelled,
+    Completed,
+    ConnectionFailed,
+    Event,
+    Failed,
+    HandshakeComplete,
+    OfferReceived,
+    Progress,
+)
+from ferry.protocol.frames import Offer
+
+from .offers import IncomingOffer, OfferInbox
+from .outgoing import SendQueue, describe_file, files_under
+from .reconnect import GiveUp, LinkState, ReconnectMachine, Retry
+from .signaling import Signaling, SignalingFactory
+from .transfer import Transfer, TransferGroup
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reconnecting:
+    """The link dropped; attempt ``attempt`` follows in ``delay`` seconds."""
+
+    error: FerryError
+    attempt: int
+    delay: float
+
+
+@dataclass(frozen=True)
+class Reconnected:
+    """A new connection is up; ``resumed`` cut-off files are offered again."""
+
+    attempt: int
+    resumed: int
+
+
+PeerEvent = Reconnecting | Reconnected
+
+
+class Peer:
+    """One connected peer: send files to it, take offers from it."""
+
+    def __init__(self, engine: Engine, signaling: Signaling | SignalingFactory) -> None:
+        self.engine = engine
+        self.config = engine.config
+        # With a factory (a fresh Signaling per call) the peer can reconnect by itself.
+        self._factory: SignalingFactory | None = None
+        if callable(signaling) and not hasattr(signaling, "receive"):
+            self._factory = signaling
+            signaling = signaling()
+        self.signaling: Signaling = signaling  # type: ignore[assignment]
+        self.loop = asyncio.get_running_loop()
+        self.transfers: dict[bytes, Transfer] = {}
+        self.receiving: set[bytes] = set()  # accepted incoming transfers not yet ended
+        self.error: FerryError | None = None
+        self.link = ReconnectMachine(
+            can_reconnect=self._factory is not None,
+            attempts=self.config.reconnect_attempts,
+            first_delay=self.config.reconnect_delay,
+        )
+        self.outbox = SendQueue(self.config.max_concurrent)
+        self.inbox = OfferInbox(self.config.accept_all)
+        self._closed = asyncio.Event()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._listeners: list[Callable[[PeerEvent], None]] = []
+        self._generation = 0
+        self._channel_config = ChannelConfig(
+            destination=engine.destination or _NoDestination(),
+            ice_addresses=self.config.ice_addresses,
+            ice_servers=self.config.ice_servers,
+            chunk_size=self.config.chunk_size,
+            window=self.config.window,
+            max_file_size=self.config.max_file_size,
+            buffer_threshold=self.config.buffer_threshold,
+            loop=self.config.loop,
+            delayed_acks=self.config.delayed_acks,
+            write_delay=self.config.write_delay,
+        )
+        self._start_channel()
+
+    def _start_channel(self) -> None:
+        """A Channel (one peer connection) for this attempt; events of older ones are dropped."""
+        self._generation += 1
+        generation = self._generation
+        self._handshake: asyncio.Future[None] = self.loop.create_future()
+        self.channel = Channel.start(
+            self._channel_config,
+            lambda event: self._from_channel(event, generation),
+            self.engine.supervisor,
+        )
+
+    # -- connecting ------------------------------------------------------------------------------
+
+    async def _open(self, *, offerer: bool) -> None:
+        try:
+            await self._connect_once(offerer=offerer)
+        except BaseException:
+            await self.close()
+            raise
+        self._spawn(self._watch_signaling())
+
+    async def _connect_once(self, *, offerer: bool) -> None:
+        await self.signaling.open()  # a listener may wait for its peer as long as it likes
+        try:
+            await asyncio.wait_for(self._sdp_exchange(offerer), self.config.connect_timeout)
+        except TimeoutError:
+            raise PeerGone(
+                f"no connection to the peer within {self.config.connect_timeout:g}s"
+            ) from None
+
+    async def _sdp_exchange(self, offerer: bool) -> None:
+        if offerer:
+            offer = await self._ask(cmd.CreateOffer())
+            await self.signaling.send(offer)
+            answer = await self._expect("answer")
+            await self._ask(cmd.SetRemoteAnswer(answer["sdp"], "answer"))
+        else:
+            offer = await self._expect("offer")
+            answer = await self._ask(cmd.AcceptRemoteOffer(offer["sdp"], "offer"))
+            await self.signaling.send(answer)
+        await self._handshake
+
+    async def _ask(self, command: Any) -> Any:
+        try:
+            self.channel.tell(command)
+        except pykka.ActorDeadError:
+            raise PeerGone("the connection to the peer is gone") from None
+        return await asyncio.wrap_future(command.reply)
+
+    async def _expect(self, kind: str) -> dict[str, Any]:
+        message = await self.signaling.receive()
+        if message.get("type") != kind or not isinstance(message.get("sdp"), str):
+            raise ProtocolError(
+                f"expected an SDP {kind} from the peer, got {message.get('type')!r}"
+            )
+        return message
+
+    async def _watch_signaling(self) -> None:
+        """The signaling connection stays open: when it closes, the peer is gone."""
+        signaling, channel = self.signaling, self.channel
+        reason = "the peer disconnected"
+        try:
+            while (await signaling.receive()).get("type") != "bye":
+                pass
+        except FerryError as exc:
+            reason = exc.message
+        if not self._closed.is_set() and channel is self.channel:
+            self.tell_channel(cmd.LinkLost(reason))
+
+    # -- reconnecting -----------------------------------------------------------------------------
+
+    def add_listener(self, listener: Callable[[PeerEvent], None]) -> None:
+        """Call ``listener`` (on the host loop) when the link drops and when it is back."""
+        self._listeners.append(listener)
+
+    def _publish(self, event: PeerEvent) -> None:
+        for listener in self._listeners:
+            listener(event)
+
+    def _link_lost(self, error: FerryError) -> None:
+        """The connection ended: reconnect (the machine decides) or close."""
+        if self.link.state is LinkState.CLOSED:
+            self._mark_closed(error)
+            return
+        if self.link.reconnecting:
+            return  # the attempt in progress will see it
+        decision = self.link.lost(error)
+        if isinstance(decision, Retry):
+            self._spawn(self._reconnect(decision))
+        elif isinstance(decision, GiveUp):
+            self._mark_closed(decision.error)
+
+    async def _reconnect(self, retry: Retry | GiveUp | None) -> None:
+        """Connect again with growing pauses, then offer the cut-off files again.
+
+        The receiver resumes each from what it made durable, so only the rest is sent.
+        """
+        while isinstance(retry, Retry):
+            await self._drop_channel()
+            logger.warning(
+                "connection lost (%s); reconnecting in %.1fs (attempt %d of %d)",
+                self.link.error.message if self.link.error else "?",
+                retry.delay, retry.attempt, self.config.reconnect_attempts,
+            )  # fmt: skip
+            assert self.link.error is not None
+            self._publish(Reconnecting(self.link.error, retry.attempt, retry.delay))
+            await asyncio.sleep(retry.delay)
+            if not self.link.reconnecting:
+                return  # closed meanwhile
+            assert self._factory is not None
+            self.signaling = self._factory()
+            self._start_channel()
+            try:
+                await self._connect_once(offerer=True)
+            except FerryError as exc:
+                if not self.link.reconnecting:
+                    return  # closed meanwhile
+                retry = self.link.attempt_failed(exc)
+                continue
+            if self.link.state is not LinkState.CONNECTED:
+                return  # lost again at once (another attempt is under way) or closed
+            resumable = self.outbox.resumable()
+            logger.info(
+                "reconnected (attempt %d); offering %d files again", retry.attempt, len(resumable)
+            )
+            self._spawn(self._watch_signaling())
+            for request in resumable:
+                self.tell_channel(request)
+            self._publish(Reconnected(retry.attempt, len(resumable)))
+            return
+        if isinstance(retry, GiveUp):
+            await self._drop_channel()
+            self._mark_closed(retry.error)
+
+    async def _drop_channel(self) -> None:
+        await _in_thread(self._stop_channel)
+        with contextlib.suppress(Exception):
+            await self.signaling.close()
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    def send(self, path: str | os.PathLike[str]) -> Transfer | TransferGroup:
+        """Send a file (a :class:`Transfer`) or a folder (a :class:`TransferGroup`)."""
+        source = Path(path).expanduser()
+        if self.error is not None or self._closed.is_set():
+            raise PeerGone(f"not connected: {self.error.message if self.error else 'closed'}")
+        if source.is_dir():
+            files = files_under(source)
+            return TransferGroup(source.name, [self._send_file(p, n) for p, n in files])
+        if not source.exists():
+            raise ConfigError(f"{source}: no such file or folder")
+        return self._send_file(source, source.name)
+
+    def _send_file(self, path: Path, name: str) -> Transfer:
+        request = describe_file(path, name)
+        transfer = Transfer(request.transfer_id, name, request.size, "send", self._cancel)
+        self.transfers[request.transfer_id] = transfer
+        self.outbox.add(request)
+        self._spawn(self._start_when_free(transfer))
+        return transfer
+
+    async def _start_when_free(self, transfer: Transfer) -> None:
+        async with self.outbox.slots:
+            request = self.outbox.take(transfer.id)
+            if request is None:
+                return  # cancelled (or the peer went away) while it waited for a slot
+            try:
+                self.channel.tell(request)
+            except pykka.ActorDeadError:
+                transfer.fail(PeerGone("the connection to the peer is gone"))
+                return
+            with contextlib.suppress(FerryError):
+                await transfer
+
+    def _cancel(self, transfer_id: bytes, reason: str) -> None:
+        if self.outbox.take(transfer_id) is not None:
+            # Never offered: there is nothing to tell the peer.
+            self.transfers[transfer_id].fail(TransferCancelled(f"cancelled: {reason}"))
+            return
+        self.tell_channel(cmd.CancelTransfer(transfer_id, reason))
+
+    # -- receiving ------------------------------------------------------------------------------
+
+    async def offers(self) -> AsyncIterator[IncomingOffer]:
+        """Offers from the peer, until it disconnects."""
+        async for offer in self.inbox.offers():
+            yield offer
+
+    @property
+    def on_offer(self) -> Callable[[IncomingOffer], None] | None:
+        """Called with each offer as it arrives (with ``accept_all``, to watch what arrives).
+
+        Offers accepted before a handler was set (the last ``UNWATCHED_OFFERS``) are passed
+        to it as soon as it is set, so setting it after ``listen()`` returns misses none.
+        """
+        return self.inbox.handler
+
+    @on_offer.setter
+    def on_offer(self, handler: Callable[[IncomingOffer], None] | None) -> None:
+        self.inbox.handler = handler
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    async def wait_closed(self) -> FerryError | None:
+        """Wait until the connection ends; returns the error that ended it, if any."""
+        await self._closed.wait()
+        return self.error
+
+    async def close(self) -> None:
+        self.link.close()
+        self.engine.peers.discard(self)
+        if not self._closed.is_set():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.signaling.send({"type": "bye"}), 1)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._ask(cmd.Close()), 5)
+        await _in_thread(self._stop_channel)
+        with contextlib.suppress(Exception):
+            await self.signaling.close()
+        self._mark_closed(self.error or PeerGone("the connection was closed"))
+        for task in list(self._tasks):
+            task.cancel()
+
+    def _stop_channel(self) -> None:
+        with contextlib.suppress(pykka.ActorDeadError):
+            self.channel.stop(timeout=10)
+
+    def tell_channel(self, message: Any) -> None:
+        """Tell the Channel; once it is gone the peer's events have already said so."""
+        with contextlib.suppress(pykka.ActorDeadError):
+            self.channel.tell(message)
+
+    def inject_fault(self, kind: str, transfer: Transfer | None = None) -> None:
+        """Test hook: crash the ``kind`` actor ("channel", "chunker", "reassembler")."""
+        if kind == "channel":
+            self.tell_channel(InjectFault())
+        else:
+            assert transfer is not None, "chunker and reassembler faults need a transfer"
+            self.tell_channel(cmd.CrashChild(transfer.id, kind))
+
+    # -- events from the Channel --------------------------------------------------------------
+
+    def _from_channel(self, event: Event, generation: int) -> None:
+        """Called on the Channel's thread: hop onto the host loop."""
+        with contextlib.suppress(RuntimeError):  # the host loop has closed: nobody listens
+            self.loop.call_soon_threadsafe(self._on_event, event, generation)
+
+    def _on_event(self, event: Event, generation: int) -> None:
+        if generation != self._generation:
+            return  # the last words of a connection already replaced
+        if isinstance(event, HandshakeComplete):
+            if self.link.state in {LinkState.CONNECTING, LinkState.RECONNECTING}:
+                self.link.connected()
+            if not self._handshake.done():
+                self._handshake.set_result(None)
+            return
+        if isinstance(event, ConnectionFailed):
+            if not self._handshake.done():  # still connecting: that attempt failed
+                self._handshake.set_exception(event.error)
+                self._handshake.exception()
+            else:
+                self._link_lost(event.error)
+            return
+        if isinstance(event, OfferReceived):
+            self._on_offer(event.offer)
+            return
+        transfer = self.transfers.get(getattr(event, "transfer_id", b""))
+        if transfer is None:
+            return
+        if isinstance(event, Progress):
+            transfer.report_progress(event.done)
+            return
+        if isinstance(event, Accepted):
+            transfer.resumed_from = event.offset
+            return
+        if isinstance(event, Completed):
+            path = None
+            if transfer.direction == "receive" and self.config.output_dir is not None:
+                path = Path(self.config.output_dir) / event.stored_id
+            transfer.finish(sha256=event.sha256, stored_id=event.stored_id, path=path)
+        elif isinstance(event, Cancelled):
+            who = "the peer" if event.by_peer else "this side"
+            transfer.fail(TransferCancelled(f"cancelled by {who}: {event.reason}"))
+        elif isinstance(event, Failed):
+            if transfer.direction == "send" and self._resumable(event.error):
+                self.outbox.cut_off(transfer.id)  # offered again once reconnected
+                return
+            transfer.fail(event.error)
+        else:
+            return  # CreditGranted, EofReceived, DataReceived: nothing for the host
+        self._ended(transfer, event)
+
+    def _resumable(self, error: FerryError) -> bool:
+        """A file cut off by a lost link is sent again if the peer may reconnect."""
+        return (
+            self.link.can_reconnect
+            and self.link.state is not LinkState.CLOSED
+            and isinstance(error, PeerGone)
+        )
+
+    def _ended(self, transfer: Transfer, event: Event) -> None:
+        """A transfer is over: a received file may now get its preview."""
+        self.receiving.discard(transfer.id)
+        previews = self.engine.previews
+        if previews is None or transfer.direction != "receive":
+            return
+        if isinstance(event, Completed):
+            previews.request(transfer, event.stored_id)
+        else:
+            previews.activity()
+
+    def _on_offer(self, offer: Offer) -> None:
+        transfer = Transfer(offer.transfer_id, offer.name, offer.size, "receive", self._cancel)
+        self.transfers[offer.transfer_id] = transfer
+        self.inbox.deliver(IncomingOffer(self, offer, transfer))
+
+    def _mark_closed(self, error: FerryError) -> None:
+        if self._closed.is_set():
+            return
+        self.error = error
+        self._closed.set()
+        if not self._handshake.done():
+            self._handshake.set_exception(error)
+            self._handshake.exception()
+        self.inbox.close()
+        for transfer in self.transfers.values():
+            transfer.fail(error)
+        self.receiving.clear()
+        self.outbox.clear()
+        if self.engine.previews is not None:
+            self.engine.previews.poke()
+
+    def _spawn(self, coroutine: Any) -> None:
+        task = self.loop.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+class _NoDestination:
+    """Stands in when the engine has no output folder; offers are rejected before use."""
+
+    def open(self, offer: Offer, resume: int | None) -> Any:
+        raise ConfigError("this engine has no output folder to receive into")
+
+    def discard(self, offer: Offer) -> None:
+        return None
+
+
+async def _in_thread(function: Callable[[], Any]) -> Any:
+    """Run a blocking call (an actor start or stop) without blocking the host loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, function)
