@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import mimetypes
 import os
 import secrets
@@ -18,6 +19,8 @@ from pathlib import Path
 from ferry.actors import commands as cmd
 from ferry.errors import ConfigError
 from ferry.protocol.names import name_problem
+
+logger = logging.getLogger(__name__)
 
 
 def describe_file(path: Path, name: str) -> cmd.SendFile:
@@ -46,15 +49,29 @@ def describe_file(path: Path, name: str) -> cmd.SendFile:
 
 
 def files_under(folder: Path) -> list[tuple[Path, str]]:
-    """Every regular file under ``folder``, with names relative to its parent."""
+    """Every regular file under ``folder``, with names relative to its parent.
+
+    Symbolic links inside the folder are skipped, not followed: a tree from elsewhere (an
+    unpacked archive, a shared folder) could otherwise send ``~/.ssh/id_ed25519``.
+    """
     files: list[tuple[Path, str]] = []
     errors: list[OSError] = []
+    skipped: list[str] = []
     for directory, subdirs, names in os.walk(folder, onerror=errors.append):
         subdirs.sort()
+        skipped += [str(Path(directory) / d) for d in subdirs if Path(directory, d).is_symlink()]
+        subdirs[:] = [d for d in subdirs if not Path(directory, d).is_symlink()]
         for name in sorted(names):
             path = Path(directory) / name
-            if path.is_file():
+            if path.is_symlink():
+                skipped.append(str(path))
+            elif path.is_file():
                 files.append((path, path.relative_to(folder.parent).as_posix()))
+    if skipped:
+        logger.warning(
+            "not following %d symbolic links in %s: %s",
+            len(skipped), folder, ", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else ""),
+        )  # fmt: skip
     if errors:
         error = errors[0]
         raise ConfigError(f"cannot read folder {error.filename}: {error.strerror}")

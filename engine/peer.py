@@ -161,7 +161,16 @@ class Peer:
             self.channel.tell(command)
         except pykka.ActorDeadError:
             raise PeerGone("the connection to the peer is gone") from None
-        return await asyncio.wrap_future(command.reply)
+        try:
+            return await asyncio.wrap_future(command.reply)
+        except FerryError:
+            raise
+        except Exception as exc:
+            # aiortc refusing what the peer wrote (a malformed SDP) is the peer's fault, and
+            # one clear error, never a crash of the host.
+            raise ProtocolError(
+                f"the peer's session description was refused: {type(exc).__name__}: {exc}"
+            ) from None
 
     async def _expect(self, kind: str) -> dict[str, Any]:
         message = await self.signaling.receive()

@@ -53,7 +53,7 @@ from .limits import (
     SHA256_BYTES,
     TRANSFER_ID_BYTES,
 )
-from .names import check_name
+from .names import check_name, is_unprintable
 
 Validator = Callable[[str, Any], Any]
 
@@ -112,8 +112,9 @@ def _text(max_length: int, pattern: re.Pattern[str] | None = None, *, empty: boo
             raise _fail(key, "must not be empty")
         if pattern is not None and not pattern.match(value):
             raise _fail(key, f"has an invalid value {value!r}")
-        if "\x00" in value:
-            raise _fail(key, "contains a NUL character")
+        for ch in value:  # a peer's words reach a terminal: no escape sequences, no bidi tricks
+            if is_unprintable(ch):
+                raise _fail(key, f"contains the control character U+{ord(ch):04X}")
         return value
 
     return check

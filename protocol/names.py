@@ -24,8 +24,9 @@ _FORBIDDEN_CHARS = frozenset('\\<>:"|?*')
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
-def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} or ch == "\x7f"
+def is_unprintable(ch: str) -> bool:
+    """Control, format (bidi overrides...), surrogate and line/paragraph separators."""
+    return unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Zl", "Zp"}
 
 
 def name_problem(name: object) -> str | None:
@@ -43,7 +44,7 @@ def name_problem(name: object) -> str | None:
     if name.startswith("/") or _DRIVE.match(name):
         return f"name {name!r} is an absolute path"
     for ch in name:
-        if _is_control(ch):
+        if is_unprintable(ch):
             return f"name {name!r} contains control character U+{ord(ch):04X}"
         if ch in _FORBIDDEN_CHARS:
             return f"name {name!r} contains forbidden character {ch!r}"

@@ -6,10 +6,13 @@ no temporary file; a stdin pipe cannot seek, and an MP4 whose ``moov`` atom sits
 requests, one connection per seek, so this small server answers them from the stream.
 
 Exposure: it listens on 127.0.0.1 only, on a random port, for the lifetime of one preview,
-and answers only one path: a random 128-bit token (other local users can reach loopback,
-so the port alone is not a secret). Requests are served one block at a time under a lock
-(connections may overlap), and :meth:`StreamServer.close` stops the listener, cuts every
-open connection and refuses further reads of the stream.
+and answers only one path: a random 128-bit token. The token is on ffmpeg's command line,
+which every local user can read in /proc, so it is not enough on its own: on Linux the
+server also refuses every connection from a socket another user owns (the kernel's socket
+table says who owns each loopback connection), so only this user's processes get in.
+Requests are served one block at a time under a lock (connections may overlap), and
+:meth:`StreamServer.close` stops the listener, cuts every open connection and refuses
+further reads of the stream.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import logging
+import os
 import re
 import secrets
 import socket
@@ -119,6 +123,13 @@ class _Server(ThreadingHTTPServer):
         self._guard = threading.Lock()
         super().__init__(("127.0.0.1", 0), _Handler)
 
+    def verify_request(self, request: socket.socket, client_address: object) -> bool:  # type: ignore[override]
+        owner = connection_owner(request)
+        if owner is not None and owner != os.getuid():
+            log.warning("refused a preview stream connection from user %d", owner)
+            return False
+        return True
+
     def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
         thread = threading.Thread(
             target=self.process_request_thread,
@@ -210,6 +221,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.send_header("Connection", "close")
         self.end_headers()
+
+
+def connection_owner(connection: socket.socket) -> int | None:
+    """The uid that owns the other end of a loopback TCP ``connection`` (Linux), else None.
+
+    The client's socket is the one whose local address is our peer's and whose remote
+    address is ours, in /proc/net/tcp; its ``uid`` column is the owner.
+    """
+    try:
+        peer_host, peer_port = connection.getpeername()[:2]
+        our_host, our_port = connection.getsockname()[:2]
+        with open("/proc/net/tcp") as table:
+            rows = table.read().splitlines()[1:]
+    except (OSError, ValueError):
+        return None
+    wanted = (_proc_address(peer_host, peer_port), _proc_address(our_host, our_port))
+    for row in rows:
+        fields = row.split()
+        if len(fields) > 7 and (fields[1], fields[2]) == wanted:
+            return int(fields[7])
+    return None
+
+
+def _proc_address(host: str, port: int) -> str:
+    """``127.0.0.1``, 8080 as /proc/net/tcp writes it: ``0100007F:1F90``."""
+    packed = socket.inet_aton(host)
+    return f"{int.from_bytes(packed, 'little'):08X}:{port:04X}"
 
 
 def _parse_range(header: str | None, size: int) -> tuple[int, int, bool] | None:

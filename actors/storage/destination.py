@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,10 @@ from .journal import Journal, PendingTransfer, new_entry, staging_stem
 logger = logging.getLogger(__name__)
 
 STAGING_DIR = ".ferry-staging"
+#: Staged bytes are the receiver's alone until they are whole and verified.
+STAGING_MODE = 0o600
+#: A received file: readable by others as the umask allows, writable only by its owner.
+FILE_MODE = 0o644
 
 
 class Staging(Protocol):
@@ -130,8 +135,8 @@ class FolderDestination:
         return self.staging_dir / f"{stem}.part"
 
     def open(self, offer: Offer, resume: int | None) -> FolderStaging:
-        check_name(offer.name)
-        self.staging_dir.mkdir(exist_ok=True)
+        self._check_name(offer.name)
+        self.staging_dir.mkdir(mode=0o700, exist_ok=True)
         stem = staging_stem(offer.resume_key, offer.transfer_id)
         if resume is None:
             resume = self._journaled_offset(stem, offer)
@@ -140,6 +145,10 @@ class FolderDestination:
     def _journaled_offset(self, stem: str, offer: Offer) -> int:
         entry = self.journal.load(stem)
         if entry is None:
+            return 0
+        if not 0 <= entry.durable <= offer.size:
+            logger.warning("ignoring a journal entry for %s that claims %d of %d bytes",
+                           offer.name, entry.durable, offer.size)  # fmt: skip
             return 0
         if not entry.matches(offer.size, offer.mtime_ms):
             logger.warning(
@@ -157,15 +166,33 @@ class FolderDestination:
         self._staging_path(stem).unlink(missing_ok=True)
         self.journal.remove(stem)
 
+    def _check_name(self, name: str) -> list[str]:
+        """The components of a name a sender may use here; the staging area is not one."""
+        parts = name_parts(check_name(name))
+        if parts[0].casefold() == STAGING_DIR.casefold():
+            raise StorageError(f"{name!r} is inside {STAGING_DIR}, which is the receiver's own")
+        return parts
+
     def final_path(self, name: str) -> Path:
-        """The path for ``name`` under the root, refusing anything that escapes it."""
-        target = self.root.joinpath(*name_parts(check_name(name)))
-        parent = target.parent
-        parent.mkdir(parents=True, exist_ok=True)
-        if not parent.resolve().is_relative_to(self.root):
-            # A folder on the way is a symlink out of the root: never follow it.
-            raise StorageError(f"{name!r} would be written outside {self.root}")
-        return target
+        """The path for ``name`` under the root, refusing anything that escapes it.
+
+        Each folder on the way is made, or, if it exists, must be a real folder: a symlink
+        is never followed, so nothing is ever created or written outside the root.
+        """
+        parts = self._check_name(name)
+        folder = self.root
+        for part in parts[:-1]:
+            folder = folder / part
+            try:
+                os.mkdir(folder)
+            except FileExistsError:
+                mode = os.lstat(folder).st_mode
+                if not stat.S_ISDIR(mode):
+                    kind = "a symlink" if stat.S_ISLNK(mode) else "not a folder"
+                    raise StorageError(
+                        f"{name!r}: {folder} is {kind}; nothing is written through it"
+                    ) from None
+        return folder / parts[-1]
 
 
 class FolderStaging:
@@ -175,8 +202,11 @@ class FolderStaging:
         self.stem = stem
         self.path = destination._staging_path(stem)
         self._sha = hashlib.sha256()
+        if not 0 <= resume <= offer.size:
+            raise StorageError(f"cannot resume {offer.name!r} at {resume} of {offer.size} bytes")
         try:
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+            flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
+            self.fd = os.open(self.path, flags | getattr(os, "O_NOFOLLOW", 0), STAGING_MODE)
             staged = os.fstat(self.fd).st_size
             if staged < resume:
                 logger.warning("staging of %s is shorter than recorded: from zero", offer.name)
@@ -235,6 +265,7 @@ class FolderStaging:
 
     def commit(self) -> str:
         try:
+            os.fchmod(self.fd, FILE_MODE & ~_umask())
             os.fsync(self.fd)
             self.close()
             target = self.destination.final_path(self.offer.name)
@@ -266,17 +297,37 @@ class FolderStaging:
             self.fd = -1
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it (Linux), else the usual 022."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
+
+
 def _move_without_replacing(source: Path, target: Path) -> Path:
-    """Move ``source`` to ``target`` (or ``target (n)`` if taken), atomically."""
+    """Move ``source`` to ``target`` (or ``target (n)`` if taken), atomically.
+
+    ``os.link`` fails when the name is taken, so nothing is ever replaced. On a file system
+    without hard links the name is first claimed with an exclusive create (which also fails
+    when it is taken), and the rename then replaces only that empty placeholder of ours.
+    """
     for attempt in range(10_000):
         candidate = target if attempt == 0 else target.with_stem(f"{target.stem} ({attempt})")
         try:
-            os.link(source, candidate)  # fails if candidate exists: nothing is ever replaced
+            os.link(source, candidate, follow_symlinks=False)
         except FileExistsError:
             continue
-        except OSError:  # no hard links on this file system: check, then rename
-            if candidate.exists():
+        except OSError:  # no hard links here
+            try:
+                placeholder = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
                 continue
+            os.close(placeholder)
             os.replace(source, candidate)
             return candidate
         source.unlink()

@@ -10,14 +10,24 @@ import asyncio
 import sys
 
 from ferry.errors import FerryError
+from ferry.protocol.names import is_unprintable
 
 from ..transfer import Transfer, TransferProgress, TransferResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+def printable(text: str) -> str:
+    """``text`` with anything a terminal would act on (ESC, bidi overrides...) escaped.
+
+    The protocol already refuses such characters in what a peer sends; this is the last
+    line, for local names and messages too.
+    """
+    return "".join(ch if not is_unprintable(ch) else ascii(ch)[1:-1] for ch in text)
+
+
 def error_line(message: str) -> str:
-    return f"ferry: error: {message}"
+    return f"ferry: error: {printable(message)}"
 
 
 def summary(verb: str, result: TransferResult) -> str:
@@ -25,7 +35,7 @@ def summary(verb: str, result: TransferResult) -> str:
     rate = result.size / result.seconds / 1e6 if result.seconds > 0 else 0.0
     where = result.path or f"stored as {result.stored_id}"
     resumed = f", resumed at byte {result.resumed_from:,}" if result.resumed_from else ""
-    return (
+    return printable(
         f"{verb} {result.name}: {result.size:,} bytes in {result.seconds:.2f}s "
         f"({rate:.1f} MB/s{resumed}) sha256 {result.sha256} -> {where}"
     )

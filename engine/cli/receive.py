@@ -16,7 +16,7 @@ from ..previews import PreviewReady
 from ..signaling import TcpSignaling, parse_host_port
 from ..sizes import parse_size
 from ..transfer import Transfer, TransferResult
-from .output import EXIT_FAILED, EXIT_OK, error_line, summary
+from .output import EXIT_FAILED, EXIT_OK, error_line, printable, summary
 
 
 def add_receive_command(
@@ -92,7 +92,7 @@ async def _serve(peer: Peer) -> int:
                 if item.preview_id
                 else f"none ({item.reason})"
             )
-            print(f"preview of {transfer.name}: {outcome}", flush=True)
+            print(printable(f"preview of {transfer.name}: {outcome}"), flush=True)
         elif isinstance(item, FerryError):
             failures += 1
             print(error_line(f"{transfer.name}: {item.message}"), file=sys.stderr, flush=True)

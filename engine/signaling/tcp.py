@@ -89,7 +89,7 @@ class TcpSignaling:
             raise ProtocolError("signaling message too large") from None
         try:
             message = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than Python goes
             raise ProtocolError("signaling message is not JSON") from None
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             raise ProtocolError("signaling message must be an object with a 'type'")

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import http.client
 import io
+import os
+import subprocess
+import sys
 import urllib.parse
 
 import pytest
@@ -93,3 +96,34 @@ def test_an_unseekable_stream_is_refused() -> None:
 
     with pytest.raises(ValueError, match="seekable"):
         StreamServer(Unseekable(DATA))
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or os.geteuid() != 0,
+    reason="needs Linux and root, to connect as another user",
+)
+def test_another_local_user_cannot_fetch_the_stream_even_with_the_url() -> None:
+    data = b"decrypted plaintext " * 100
+    with StreamServer(io.BytesIO(data)) as server:
+        # The URL (token included) is on ffmpeg's command line: assume the other user has it.
+        fetch = (
+            "import sys, urllib.request\n"
+            "try:\n"
+            "    print(len(urllib.request.urlopen(sys.argv[1], timeout=10).read()))\n"
+            "except Exception as exc:\n"
+            "    print('refused', type(exc).__name__)\n"
+        )
+
+        def as_nobody() -> None:
+            os.setgid(65534)
+            os.setuid(65534)
+
+        other = subprocess.run(
+            [sys.executable, "-c", fetch, server.url],
+            capture_output=True, text=True, timeout=60, preexec_fn=as_nobody, cwd="/",
+        )  # fmt: skip
+        mine = subprocess.run(
+            [sys.executable, "-c", fetch, server.url], capture_output=True, text=True, timeout=60
+        )
+    assert other.stdout.startswith("refused"), other
+    assert mine.stdout.strip() == str(len(data))

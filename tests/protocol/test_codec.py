@@ -218,3 +218,13 @@ def test_a_bad_chunk_in_the_fixed_layout_gets_the_full_parsers_error(
 def test_encode_refuses_a_chunk_it_cannot_lay_out(frame: Chunk, expected: str) -> None:
     with pytest.raises(ValueError, match=expected):
         encode(frame)
+
+
+@pytest.mark.parametrize("text", ["\x1b[2Jcleared", "bell\x07", "a\u202eb", "two\nlines", "\x00"])
+def test_a_peer_text_a_terminal_would_act_on_is_refused(text: str) -> None:
+    body = msgpack.packb({"type": "CANCEL", "transfer_id": b"t" * 16, "reason": text})
+    with pytest.raises(ProtocolError, match="control character"):
+        decode(body)
+    error = msgpack.packb({"type": "ERROR", "transfer_id": None, "code": "x", "message": text})
+    with pytest.raises(ProtocolError, match="control character"):
+        decode(error)

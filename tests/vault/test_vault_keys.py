@@ -4,10 +4,12 @@ rewrites only the key file, atomically, so the old secret stops working at once.
 from __future__ import annotations
 
 import os
+import stat
+from pathlib import Path
 
 import pytest
 
-from ferry.actors.storage.errors import StorageError, WrongKeyError
+from ferry.actors.storage.errors import StorageError, TamperedError, WrongKeyError
 from ferry.actors.storage.vault import Vault, _faults
 from ferry.errors import ConfigError
 
@@ -82,3 +84,34 @@ def test_failed_rekey_keeps_the_old_key(vault_dir, key, monkeypatch):
         "vault.lock",
     ]  # no temp file left
     Vault.open(vault_dir, key=key).close()
+
+
+def test_an_edited_key_file_cannot_ask_for_gigabytes_of_scrypt_memory(tmp_path: Path) -> None:
+    from ferry.actors.storage.vault.keyfile import PARAMS
+
+    with Vault.open(tmp_path / "v", passphrase="pw"):
+        pass
+    keyfile = tmp_path / "v" / "vault.key"
+    blob = bytearray(keyfile.read_bytes())
+    magic, version, kdf, _log2_n, _r, p, salt = PARAMS.unpack_from(blob)
+    PARAMS.pack_into(blob, 0, magic, version, kdf, 24, 32, p, salt)  # N=2**24, r=32: 64 GiB
+    keyfile.write_bytes(bytes(blob))
+    with pytest.raises(TamperedError, match="beyond what Ferry ever writes"):
+        Vault.open(tmp_path / "v", passphrase="pw")
+
+
+def test_the_vault_is_its_owner_s_alone(tmp_path: Path) -> None:
+    root = tmp_path / "v"
+    root.mkdir(mode=0o755)  # made by someone else, or by hand, before the vault
+    os.chmod(root, 0o755)
+    old = os.umask(0o022)
+    try:
+        with Vault.open(root, key=b"k" * 32, **SMALL) as vault:
+            store_bytes(vault, b"x" * 10)  # an inline row
+            store_bytes(vault, b"y" * 1000)  # a blob
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(os.stat(root).st_mode) == 0o700
+    for path in root.rglob("*"):
+        if path.is_file():
+            assert stat.S_IMODE(os.stat(path).st_mode) & 0o077 == 0, path

@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -138,7 +140,15 @@ class Index:
     def open(cls, path: Path, data_key: bytes, *, create: bool) -> Index:
         """Open (or create) the database with the unwrapped data key and check its schema."""
         try:
+            # SQLite creates the file with the umask's mode (0644) and its -wal and -shm
+            # files with the same mode as the database: make it the owner's alone first.
+            if create:
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+            if path.exists() and stat.S_IMODE(os.stat(path).st_mode) & 0o077:
+                os.chmod(path, 0o600)
             connection = sqlcipher3.connect(str(path), isolation_level=None)
+        except OSError as exc:
+            raise StorageError(f"cannot open vault database {path}: {exc.strerror}") from exc
         except sqlcipher3.Error as exc:
             raise StorageError(f"cannot open vault database {path}: {exc}") from exc
         index = cls(connection, path)

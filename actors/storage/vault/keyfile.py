@@ -73,6 +73,21 @@ class Secret:
         return "Secret(passphrase)" if self.passphrase is not None else "Secret(raw key)"
 
 
+#: scrypt needs 128 * r * N bytes: a key file may ask for at most this (Ferry writes 128 MiB),
+#: so an edited one cannot make an open exhaust memory before its MAC is even checked.
+MAX_SCRYPT_MEMORY = 1 << 30
+MAX_SCRYPT_P = 4
+
+
+def _scrypt_within_bounds(log2_n: int, r: int, p: int) -> bool:
+    return (
+        10 <= log2_n <= 24
+        and 1 <= r <= 32
+        and 1 <= p <= MAX_SCRYPT_P
+        and 128 * r * 2**log2_n <= MAX_SCRYPT_MEMORY
+    )
+
+
 def _wrapping_key(secret: Secret, kdf: int, log2_n: int, r: int, p: int, salt: bytes) -> bytes:
     if kdf == KDF_RAW:
         assert secret.key is not None
@@ -118,8 +133,11 @@ def read_keyfile(path: Path, secret: Secret) -> bytes:
             f"the vault's key file {path} has unknown version {version} or kdf {kdf}; "
             "it was changed outside Ferry or written by a newer Ferry"
         )
-    if kdf == KDF_SCRYPT and not (10 <= log2_n <= 24 and 1 <= r <= 32 and 1 <= p <= 16):
-        raise TamperedError(f"the vault's key file {path} has scrypt settings out of range")
+    if kdf == KDF_SCRYPT and not _scrypt_within_bounds(log2_n, r, p):
+        raise TamperedError(
+            f"the vault's key file {path} asks for scrypt settings (N=2**{log2_n}, r={r}, "
+            f"p={p}) beyond what Ferry ever writes; it was changed outside Ferry"
+        )
     if kdf == KDF_SCRYPT and secret.passphrase is None:
         raise WrongKeyError(f"vault {path.parent} is locked with a passphrase, not a raw key")
     if kdf == KDF_RAW and secret.key is None:

@@ -31,6 +31,7 @@ import logging
 import mimetypes
 import os
 import secrets
+import stat
 import threading
 import time
 from dataclasses import replace
@@ -155,6 +156,7 @@ class Vault:
             _check_creatable(root)  # before anything is written into a folder that is not ours
         try:
             root.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _owner_only(root, 0o700)  # a folder that existed before keeps no wider mode
         except OSError as exc:
             raise storage_error("create the vault folder", root, exc) from exc
         lock = DirectoryLock(root / LOCK_FILE)
@@ -811,3 +813,10 @@ def _entries(folder: Path) -> list[Path]:
 def _check_text(what: str, value: object, limit: int) -> None:
     if not isinstance(value, str) or len(value) > limit or "\x00" in value:
         raise ConfigError(f"{what} must be a string of at most {limit} characters")
+
+
+def _owner_only(path: Path, mode: int) -> None:
+    """Narrow ``path`` to ``mode`` when it allows more (and is ours to change)."""
+    current = stat.S_IMODE(os.stat(path).st_mode)
+    if current & ~mode:
+        os.chmod(path, current & mode)
