@@ -8,12 +8,21 @@ one connection and are told apart by their random 16-byte ids.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from ferry.errors import FerryError
 
 from .errors import LocalProtocolError, PeerGone, ProtocolError, error_from_code
-from .events import ConnectionFailed, Event, HandshakeComplete, OfferReceived
+from .events import (
+    Cancelled,
+    Completed,
+    ConnectionFailed,
+    Event,
+    Failed,
+    HandshakeComplete,
+    OfferReceived,
+)
 from .frames import TAGS, Cancel, Chunk, Error, Frame, Hello, Offer
 from .limits import (
     BASE_CHUNK_SIZE,
@@ -28,6 +37,12 @@ from .names import name_problem
 from .receiver import DEFAULT_WINDOW, ReceiverSession
 from .sender import SenderSession
 from .session import Session
+
+#: Incoming files a peer may have offered and not finished at once; beyond, REJECT "busy".
+DEFAULT_MAX_INCOMING = 64
+#: Finished transfers remembered (late frames for them are ignored quietly); older ones
+#: are forgotten, so a peer that offers without end cannot grow this side's memory.
+FINISHED_KEPT = 1024
 
 
 def negotiated_chunk_limit(local: Hello, peer: Hello) -> int:
@@ -47,6 +62,8 @@ class Connection:
         features: Iterable[str] = (),
         window: int = DEFAULT_WINDOW,
         max_file_size: int = MAX_FILE_SIZE,
+        max_incoming: int = DEFAULT_MAX_INCOMING,
+        max_offers: int | None = None,
     ) -> None:
         if max_chunk_size is None:
             max_chunk_size = max_message_size - CHUNK_FRAME_OVERHEAD
@@ -60,6 +77,12 @@ class Connection:
         self.peer_hello: Hello | None = None
         self.window = window
         self.max_file_size = max_file_size
+        if max_incoming < 1 or (max_offers is not None and max_offers < 1):
+            raise LocalProtocolError("max_incoming and max_offers must be at least 1")
+        self.max_incoming = max_incoming
+        self.max_offers = max_offers  # offers a peer may make in all; None: no limit
+        self.offers_received = 0
+        self._finished: OrderedDict[bytes, None] = OrderedDict()
         self.failure: FerryError | None = None
         self.outgoing: dict[bytes, SenderSession] = {}
         self.incoming: dict[bytes, ReceiverSession] = {}
@@ -97,7 +120,22 @@ class Connection:
     def pop_events(self) -> list[Event]:
         events = self._events[:]
         self._events.clear()  # in place: the sessions append to this same list
+        for event in events:
+            if isinstance(event, Completed | Cancelled | Failed):
+                self._forget_later(event.transfer_id)
         return events
+
+    def _forget_later(self, transfer_id: bytes) -> None:
+        """Keep the last ``FINISHED_KEPT`` finished transfers; forget older ones."""
+        self._finished[transfer_id] = None
+        while len(self._finished) > FINISHED_KEPT:
+            old, _ = self._finished.popitem(last=False)
+            self.outgoing.pop(old, None)
+            self.incoming.pop(old, None)
+
+    @property
+    def incoming_in_flight(self) -> int:
+        return sum(not session.finished for session in self.incoming.values())
 
     # -- local actions -------------------------------------------------------------------
 
@@ -216,9 +254,21 @@ class Connection:
             return self.session(offer.transfer_id).violation(  # type: ignore[union-attr]
                 f"OFFER for transfer {offer.transfer_id.hex()}, which is already in use"
             )
+        in_flight = self.incoming_in_flight
+        self.offers_received += 1
         window = max(self.window, offer.chunk_size)
         session = ReceiverSession(offer, self._events, window=window)
         self.incoming[offer.transfer_id] = session
+        if self.max_offers is not None and self.offers_received > self.max_offers:
+            return session.reject(
+                "too-many-offers",
+                f"this receiver takes at most {self.max_offers} files per connection",
+            )
+        if in_flight >= self.max_incoming:
+            return session.reject(
+                "busy",
+                f"{in_flight} files are already on their way; offer this one when one ends",
+            )
         if offer.chunk_size > self.max_chunk_size:
             return session.violation(
                 f"OFFER chunk size {offer.chunk_size} exceeds the negotiated {self.max_chunk_size}"

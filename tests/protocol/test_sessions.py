@@ -423,3 +423,44 @@ def test_sender_local_actions_in_wrong_state_raise_and_change_nothing(state: Sta
         with pytest.raises(LocalProtocolError):
             session.start()
     assert session.state is state
+
+
+def test_finished_transfers_are_forgotten_so_endless_offers_cannot_grow_memory() -> None:
+    from ferry.protocol.connection import FINISHED_KEPT
+
+    sender, receiver = connected()
+    for number in range(FINISHED_KEPT + 500):
+        transfer_id = number.to_bytes(16, "big")
+        deliver(sender.offer(transfer_id, "f", 10), receiver)
+        deliver(receiver.reject(transfer_id, "rejected", "no"), sender)
+        receiver.pop_events()
+        sender.pop_events()
+    assert len(receiver.incoming) == FINISHED_KEPT
+    assert len(sender.outgoing) == FINISHED_KEPT
+    # The most recent ones are still known: a late frame for them is ignored quietly.
+    last = (FINISHED_KEPT + 499).to_bytes(16, "big")
+    assert receiver.receive(Cancel(last, "late")) == []
+
+
+def test_offers_beyond_the_in_flight_limit_are_rejected_as_busy() -> None:
+    sender, receiver = connected(max_incoming=2)
+    ids = [bytes([n]) * 16 for n in range(3)]
+    for transfer_id in ids:
+        answers = deliver(sender.offer(transfer_id, "f", 10), receiver)
+    assert answers == [Reject(ids[2], "busy", answers[0].message)]
+    assert "2 files are already on their way" in answers[0].message
+    deliver(receiver.reject(ids[0], "rejected", "no"), sender)  # one ends...
+    fourth = b"\x04" * 16
+    assert deliver(sender.offer(fourth, "f", 10), receiver) == []  # ...and a slot is free
+    assert isinstance(receiver.pop_events()[-1], OfferReceived)
+
+
+def test_a_connection_takes_at_most_max_offers_in_all() -> None:
+    sender, receiver = connected(max_offers=3)
+    answers = []
+    for n in range(4):
+        transfer_id = bytes([n]) * 16
+        answers = deliver(sender.offer(transfer_id, "f", 10), receiver)
+        if n < 3:
+            deliver(receiver.reject(transfer_id, "rejected", "no"), sender)
+    assert len(answers) == 1 and answers[0].code == "too-many-offers"
