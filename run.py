@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -25,7 +26,8 @@ BENCHMARKS = ("suite", "transfer", "ceiling", "previews", "resume", "vault", "co
 USAGE = """usage: python3 run.py COMMAND [ARGS...]
 
   demo [ARGS]   run `ferry demo` (a real transfer between two processes on loopback)
-  test [ARGS]   run ruff and the test suite (ARGS go to pytest)
+  test [ARGS]   run ruff and the test suite (ARGS go to pytest); as root, first installs
+                the system packages some tests need (iptables, coturn) when missing
   bench [ARGS]  the benchmark suite, `ferry bench` ([--quick | --large], --compare OLD NEW)
   bench NAME    one benchmark: suite, transfer, ceiling, previews, resume, vault or codec
                 (see benchmarks/README.md)
@@ -59,6 +61,40 @@ def ensure_venv() -> None:
     STAMP.write_text(digest)
 
 
+#: Programs some tests need from the system, and the Debian package of each. `test` installs
+#: the missing ones when it runs as root with apt-get (as CI does); elsewhere those tests
+#: skip with a one-line reason naming the package.
+SYSTEM_PACKAGES = {
+    "iptables": "iptables",  # NAT in the network lab (tests/lab)
+    "turnserver": "coturn",  # the TURN relay in the network lab
+}
+
+
+def ensure_system_packages() -> None:
+    """Install the missing system packages the tests need, when this can (root, apt-get)."""
+    missing = sorted({pkg for command, pkg in SYSTEM_PACKAGES.items() if not shutil.which(command)})
+    if not missing:
+        return
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        print(
+            f"not installing {', '.join(missing)} (needs root and apt-get): "
+            "the tests that need them will skip",
+            file=sys.stderr,
+        )
+        return
+    print(f"installing {', '.join(missing)} from Debian's packages", file=sys.stderr)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-q"], stdout=subprocess.DEVNULL, env=env, check=False)
+    installed = subprocess.run(
+        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing],
+        stdout=subprocess.DEVNULL,
+        env=env,
+        check=False,
+    )
+    if installed.returncode != 0:
+        print(f"could not install {', '.join(missing)}: those tests will skip", file=sys.stderr)
+
+
 def _run(argv: list[str]) -> int:
     return subprocess.run(argv, cwd=ROOT).returncode
 
@@ -84,9 +120,12 @@ def main(argv: list[str]) -> int:
             print(f"usage: python3 run.py bench [{'|'.join(BENCHMARKS)}] [ARGS]", file=sys.stderr)
             return 2
         return _run([python, "-m", f"ferry.benchmarks.{rest[0]}", *rest[1:]])
-    lint = _run([python, "-m", "ruff", "check", "."])
+    lint = _run([python, "-m", "ruff", "check", "."]) or _run(
+        [python, "-m", "ruff", "format", "--check", "--quiet", "."]
+    )
     if lint:
         return lint
+    ensure_system_packages()
     return _run([python, "-m", "pytest", *rest])
 
 
