@@ -97,9 +97,9 @@ class SecureSignaling:
         """Open the inner signaling, then pair. Raises AuthenticationError if pairing fails."""
         if self.paired is not None:
             return
+        self._trusted.ids = self._trusted_ids()  # a damaged store fails here, before connecting
         await self.inner.open()
         machine = self._machine
-        machine._trusted = self._trusted_ids()
         try:
             await self._send_all(machine.start(self._clock.now()).send)
             while machine.result is None:

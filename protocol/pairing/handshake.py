@@ -234,6 +234,10 @@ class Handshake:
             if self.state is not State.FAILED:
                 self._fail(exc)
             raise
+        except Exception as exc:  # a host's trust store failing, or a bug: never half-changed
+            if self.state is not State.FAILED:
+                self._fail(AuthenticationError(f"pairing failed: {exc}", reason=Reason.OTHER))
+            raise
 
     def check(self, now: float) -> None:
         """Fail with a timeout once ``now`` passes the deadline (call it from a timer)."""

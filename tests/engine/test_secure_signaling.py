@@ -17,6 +17,7 @@ import pytest
 
 from ferry.engine.pairing import SecureSignaling, TrustStore
 from ferry.engine.signaling import TcpSignaling, in_process_pair
+from ferry.errors import ConfigError
 from ferry.protocol.errors import LocalProtocolError, PeerGone
 from ferry.protocol.pairing import AuthenticationError, Identity, Reason, parse_code
 
@@ -303,3 +304,23 @@ def test_a_record_tampered_after_pairing_breaks_the_channel_on_both_sides() -> N
     assert isinstance(waiter_error, AuthenticationError) and waiter_error.reason is Reason.TAMPERED
     assert isinstance(joiner_error, AuthenticationError) and joiner_error.by_peer
     assert received == []
+
+
+def test_a_damaged_trust_store_fails_before_anything_is_sent(tmp_path: Path) -> None:
+    path = tmp_path / "trusted-peers.json"
+    path.write_text("{")
+    path.chmod(0o600)
+
+    async def main() -> None:
+        a, b = in_process_pair()
+        waiter = SecureSignaling(
+            a, role="waiter", identity=W_ID, trusted_mode=True, trust=TrustStore(path)
+        )
+        with pytest.raises(ConfigError, match="damaged"):
+            await waiter.open()
+        await b.open()
+        await a.close()
+        with pytest.raises(PeerGone):  # nothing but the close ever reached the peer
+            await b.receive()
+
+    run(main())

@@ -379,3 +379,17 @@ def test_every_state_refuses_every_message_it_does_not_expect(state: State, kind
 
 def _kind(message: object) -> object:
     return message.get("type") if isinstance(message, dict) else None
+
+
+def test_a_trust_check_that_raises_leaves_the_machine_failed_not_half_changed() -> None:
+    class Broken:
+        def __contains__(self, item: object) -> bool:
+            raise OSError("the disk went away")
+
+    waiter = Handshake.waiter(W_ID, trusted_mode=True, trusted=Broken())
+    joiner = Handshake.joiner(J_ID, trusted_mode=True, trusted={W_ID.peer_id})
+    driver = Driver(waiter, joiner)
+    with pytest.raises(OSError, match="disk"):
+        driver.run()
+    assert waiter.state is State.FAILED and waiter.channel is not None and waiter.channel.failed
+    assert waiter.abort_message() == {"type": "pair-abort", "reason": "other"}
