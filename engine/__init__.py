@@ -14,6 +14,7 @@ from ferry.protocol.errors import (
     TransferCancelled,
     TransferRejected,
 )
+from ferry.protocol.rendezvous.errors import RendezvousError
 
 from .config import EngineConfig, parse_size
 from .engine import Engine, IncomingOffer, Peer
@@ -31,6 +32,7 @@ __all__ = [
     "PeerError",
     "PeerGone",
     "ProtocolError",
+    "RendezvousError",
     "Signaling",
     "StorageError",
     "SupervisionError",

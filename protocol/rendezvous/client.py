@@ -287,6 +287,13 @@ class MailboxClient:
             return self._close_commands([wire.add(PHASE_BYE, self._outbound[PHASE_BYE])])
         return []  # once the connection is back and the replay read
 
+    def fail(self, error: RendezvousError) -> list[Command]:
+        """The host found the server's input unusable (a WebSocket message over its limit,
+        say): end as if the client had found it, with the same cleanup commands."""
+        if self.finished:
+            return []
+        return self._fail(error)
+
     def abandon(self) -> None:
         """Give up without the server (it could not be reached to close): end locally."""
         if self.finished:
