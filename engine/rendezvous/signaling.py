@@ -279,8 +279,12 @@ class MailboxSignaling:
             self._act(self._client.connection_made())
             async for data in ws:
                 self._act(self._client.receive(data))
+                if self._client.link_useful:
+                    self._attempt, self._lost_since = 0, None  # a good connection
                 if not self._client.wants_connection:
                     break
+            else:
+                logger.info("rendezvous: %s closed the connection", self.url)
         except ConnectionClosed as exc:
             if exc.sent is not None and exc.sent.code == CloseCode.MESSAGE_TOO_BIG:
                 self._act(
@@ -300,12 +304,14 @@ class MailboxSignaling:
                     # let the last commands (release, close) out before saying goodbye
                     await self._first(queue.join(), self._clock.sleep(self._close_timeout))
             finally:
+                # the client forgets this connection before anything else can run, so a
+                # send() from now on waits for the next one
                 self._queue = None
+                self._client.connection_lost()
+                self._dispatch(self._client.take_events())
                 writer.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await writer
-                self._client.connection_lost()
-                self._dispatch(self._client.take_events())
                 await ws.close()
 
     async def _write(self, ws: ClientConnection, queue: asyncio.Queue[str]) -> None:
@@ -340,7 +346,6 @@ class MailboxSignaling:
                 logger.info("rendezvous: holding nameplate %s on %s", event.nameplate, self.url)
                 self._bound.set()
             elif isinstance(event, Welcomed):
-                self._attempt, self._lost_since = 0, None
                 if event.motd and not self._motd_shown:
                     self._motd_shown = True
                     logger.info("rendezvous server %s says: %s", self.url, event.motd)

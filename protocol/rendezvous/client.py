@@ -103,6 +103,7 @@ class _Link:
     synced: bool = False  # the replay is over: adds go out as they come
     release_sent: bool = False  # the server takes one 'release' per connection
     closing: bool = False  # 'close' sent
+    useful: bool = False  # the server answered a command beyond the welcome
 
 
 def _protocol(message: str) -> RendezvousError:
@@ -186,6 +187,12 @@ class MailboxClient:
     @property
     def closing(self) -> bool:
         return self._close_mood is not None
+
+    @property
+    def link_useful(self) -> bool:
+        """The current connection got a real answer (allocated, claimed or the replay's
+        pong): the host may count it as a success, not just a welcome."""
+        return self._link is not None and self._link.useful
 
     def take_events(self) -> list[Event]:
         events, self.events = self.events, []
@@ -356,6 +363,7 @@ class MailboxClient:
         if not link.allocating:
             raise _protocol("'allocated' without an 'allocate'")
         link.allocating = False
+        link.useful = True
         self.nameplate = msg.nameplate
         self._claim_sent = True  # allocating claims it for us
         self._verified = True
@@ -369,6 +377,7 @@ class MailboxClient:
         if not link.claiming:
             raise _protocol("'claimed' without a 'claim'")
         link.claiming = False
+        link.useful = True
         self.mailbox = msg.mailbox
         if self._close_mood is not None:  # closed while claiming: leave at once
             return self._close_commands([])
@@ -392,7 +401,7 @@ class MailboxClient:
             )
         self._verified = True
         link.ping = None
-        link.synced = True
+        link.synced = link.useful = True
         commands = [
             wire.add(phase, body)
             for phase, body in self._outbound.items()

@@ -411,3 +411,29 @@ def test_a_hostile_server_is_a_rendezvous_error_not_a_crash(script: list[str]) -
             await a.close()
 
     run(scenario())
+
+
+def test_a_server_that_welcomes_and_drops_gets_growing_delays() -> None:
+    async def scenario() -> None:
+        from websockets.asyncio.server import ServerConnection, serve
+
+        async def flaky(ws: ServerConnection) -> None:
+            await ws.send(json.dumps({"type": "welcome", "welcome": {}}))
+            await ws.close()
+
+        async with serve(flaky, "127.0.0.1", 0) as fake:
+            port = next(iter(fake.sockets)).getsockname()[1]
+            clock = ManualClock()
+            a = MailboxSignaling.allocate(f"ws://127.0.0.1:{port}/v1", **_options(clock))
+            binding = asyncio.ensure_future(a.bind())
+            for count in range(1, 6):  # a welcome is not a good connection: no reset
+                await clock.wait_requested(count)
+                clock.advance(clock.requested[-1])
+            assert not binding.done()
+            assert clock.requested[4] > clock.requested[0]  # [1.7, 3.4] s against [0.5, 1] s
+            assert a.reconnects >= 4
+            await a.close()
+            with pytest.raises(PeerGone):
+                await binding
+
+    run(scenario())
