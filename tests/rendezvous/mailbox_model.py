@@ -10,8 +10,8 @@ when its last side closes. State outlives connections, as the server's database 
 
 Two knobs make it a harsher server than the reference, as the protocol allows ("does not
 de-duplicate messages, nor does it retain ordering"): ``shuffle`` replays a mailbox in a
-random order, ``duplicate`` sends some messages twice. The real server is tested in
-test_server.py.
+random order, ``duplicate`` sends some messages twice. test_model_fidelity.py runs the same
+command scripts on this model and on the real server and compares the answers.
 """
 
 from __future__ import annotations

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -22,6 +22,7 @@ from ferry.engine.rendezvous import APP_ID, MailboxSignaling, RendezvousError
 from ferry.protocol.errors import PeerGone
 from ferry.protocol.rendezvous import CROWDED, PROTOCOL, REFUSED, UNKNOWN_NAMEPLATE, UNREACHABLE
 
+from .conftest import run
 from .servers import (
     MailboxServer,
     ManualClock,
@@ -33,22 +34,7 @@ from .servers import (
     usage_results,
 )
 
-T = TypeVar("T")
 pytestmark = pytest.mark.timeout(120)
-
-
-def run(coroutine: Coroutine[Any, Any, T], timeout: float = 40) -> T:
-    return asyncio.run(asyncio.wait_for(coroutine, timeout))
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[MailboxServer]:
-    mailbox_server = MailboxServer(tmp_path)
-    mailbox_server.start()
-    try:
-        yield mailbox_server
-    finally:
-        mailbox_server.kill()
 
 
 def _options(clock: ManualClock, seed: int = 0) -> dict[str, Any]:
