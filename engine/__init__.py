@@ -14,6 +14,7 @@ from ferry.protocol.errors import (
     TransferCancelled,
     TransferRejected,
 )
+from ferry.protocol.rendezvous.errors import RendezvousError
 
 from .config import EngineConfig
 from .engine import Engine
@@ -34,6 +35,7 @@ __all__ = [
     "PeerError",
     "PeerGone",
     "ProtocolError",
+    "RendezvousError",
     "Signaling",
     "StorageError",
     "SupervisionError",

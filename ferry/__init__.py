@@ -38,6 +38,7 @@ _EXPORTS = {
     "PeerError": "ferry.engine",
     "PeerGone": "ferry.engine",
     "ProtocolError": "ferry.engine",
+    "RendezvousError": "ferry.engine",
     "StorageError": "ferry.engine",
     "SupervisionError": "ferry.engine",
     "TamperedError": "ferry.engine",
