@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ferry.protocol.limits import DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from ferry.protocol.receiver import DEFAULT_WINDOW
 
+from .clock import SYSTEM_CLOCK, Clock
 from .storage.destination import Destination
 
 
@@ -29,3 +30,6 @@ class ChannelConfig:
     delayed_acks: bool = True
     #: Test hook: seconds each Reassembler write sleeps, to play a slow disk.
     write_delay: float = 0.0
+    #: What the Channel's timers (inbound batching, delayed SACKs) and its Reassemblers'
+    #: checkpoints read; a test passes a ManualClock to drive them.
+    clock: Clock = SYSTEM_CLOCK

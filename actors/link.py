@@ -56,6 +56,7 @@ from ferry.protocol.session import State
 
 from . import commands as cmd
 from .chunker import Chunker
+from .clock import Timer
 from .config import ChannelConfig
 from .messages import ChunkBatch, Durable, Ready, StartReading, StartWriting, Suspend
 from .reassembler import Reassembler
@@ -142,7 +143,7 @@ class PeerLink:
         self.closed = False
         self._pumping = False
         self._rx_batches: dict[bytes, list[Chunk]] = {}  # received, not yet handed over
-        self._rx_timer: asyncio.TimerHandle | None = None
+        self._rx_timer: Timer | None = None
         self._winding_down: list[pykka.ActorRef[Any]] = []  # Reassemblers finishing up
         self.rx_batch_bytes = min(RX_BATCH_BYTES, config.window // 8)
         self.acks: DelayedAcks | None = None  # the SCTP SACK policy, once there is SCTP
@@ -171,7 +172,7 @@ class PeerLink:
 
     def _tune_sctp(self) -> None:
         if self.config.delayed_acks and self.acks is None and self.pc.sctp is not None:
-            self.acks = delay_acks(self.pc.sctp)
+            self.acks = delay_acks(self.pc.sctp, clock=self.config.clock)
 
     async def close(self) -> None:
         self.lose(PeerGone("the connection was closed"))
@@ -456,8 +457,7 @@ class PeerLink:
         if incoming.batched >= self.rx_batch_bytes:
             self._hand_over(event.transfer_id)
         elif self._rx_timer is None:
-            loop = asyncio.get_running_loop()
-            self._rx_timer = loop.call_later(RX_BATCH_DELAY, self._flush_received)
+            self._rx_timer = self.config.clock.call_later(RX_BATCH_DELAY, self._flush_received)
 
     def _hand_over(self, transfer_id: bytes) -> None:
         chunks = self._rx_batches.pop(transfer_id, None)
@@ -541,6 +541,7 @@ class PeerLink:
                 self.mailbox,
                 self.config.destination,
                 write_delay=self.config.write_delay,
+                clock=self.config.clock,
             )
 
         return start

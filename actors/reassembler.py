@@ -22,6 +22,7 @@ from ferry.errors import FerryError
 from ferry.protocol.errors import IntegrityError
 from ferry.protocol.frames import Cancel, Chunk, Done, Eof, Error
 
+from .clock import SYSTEM_CLOCK, Clock
 from .messages import ChunkBatch, Durable, Ready, StartWriting, Suspend
 from .storage.destination import Destination, Staging
 from .supervisor import Supervised
@@ -45,12 +46,14 @@ class Reassembler(Supervised):
         destination: Destination,
         *,
         write_delay: float = 0.0,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         super().__init__(child_id, supervisor)
         self.transfer_id = transfer_id
         self.channel = channel
         self.destination = destination
         self.write_delay = write_delay  # test hook: an artificially slow disk
+        self.clock = clock  # checkpoints are timed on it
         self.staging: Staging | None = None
         self.size = 0
         self.pending: list[bytes] = []
@@ -92,7 +95,7 @@ class Reassembler(Supervised):
         self.size = message.offer.size
         self.staging = self.destination.open(message.offer, message.resume)
         self.expected = self.durable = self.checkpointed = self.staging.written
-        self.last_checkpoint = time.monotonic()
+        self.last_checkpoint = self.clock.monotonic()
         if message.resume is None:
             self.channel.tell(Ready(self.transfer_id, self.durable))
         elif self.durable > message.resume:
@@ -125,7 +128,7 @@ class Reassembler(Supervised):
         # Credit first: it needs the bytes written, not synced, and the sender should not
         # wait out the fsync below.
         self.channel.tell(Durable(self.transfer_id, self.durable))
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if (
             self.durable - self.checkpointed >= CHECKPOINT_BYTES
             or now - self.last_checkpoint >= CHECKPOINT_SECONDS
