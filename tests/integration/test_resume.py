@@ -32,6 +32,7 @@ from .helpers import (
     send_until_killed,
     serve_forever,
     start_receiver,
+    until_progress,
     visible_files,
     write_random,
 )
@@ -169,8 +170,7 @@ def test_a_dropped_connection_reconnects_and_resumes(tmp_path: Path, side: str, 
             await bound.wait()
             sender = await sending.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
             transfer = sender.send(source)
-            while transfer.progress.done < 6 * MIB:
-                await asyncio.sleep(0.02)
+            await until_progress(transfer, 6 * MIB)
             # Drop the link: the peer connection dies with its Channel on that side.
             (peers[0] if side == "receiver" else sender).inject_fault("channel")
             result = await asyncio.wait_for(transfer, 90)
@@ -202,8 +202,7 @@ def test_reconnection_gives_up_after_its_attempts(tmp_path: Path) -> None:
         async with Engine(config) as engine:
             peer = await engine.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
             transfer = peer.send(source)
-            while transfer.progress.done < 2 * MIB:
-                await asyncio.sleep(0.02)
+            await until_progress(transfer, 2 * MIB)
             receiver.send_signal(signal.SIGKILL)  # and nobody listens any more
             with pytest.raises(PeerGone, match="gave up after 2 reconnection attempts"):
                 await asyncio.wait_for(transfer, 60)

@@ -28,7 +28,15 @@ from ferry.engine import Engine, EngineConfig, TcpSignaling
 from ferry.engine.digest import sha256_file
 from ferry.protocol.receiver import DEFAULT_WINDOW
 
-from .helpers import LOOPBACK, check_stored_in_vault, files_under, free_port, run, write_random
+from .helpers import (
+    LOOPBACK,
+    check_stored_in_vault,
+    files_under,
+    free_port,
+    run,
+    until_progress,
+    write_random,
+)
 
 MIB = 1 << 20
 SIZE = 12 * MIB
@@ -138,8 +146,7 @@ def _kill_receiver(folder: Path, out: Path, fraction: float) -> None:
         async with Engine(config) as engine:
             peer = await engine.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
             transfer = peer.send(source)
-            while transfer.progress.done < fraction * SIZE:
-                await asyncio.sleep(0.005)
+            await until_progress(transfer, int(fraction * SIZE))
             processes[0].send_signal(signal.SIGKILL)
             processes[0].wait()
             durable = _durable(out)  # final: its writer is dead

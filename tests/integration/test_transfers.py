@@ -22,6 +22,7 @@ from .helpers import (
     incoming_transfers,
     run,
     until_empty,
+    until_progress,
     write_random,
 )
 
@@ -104,8 +105,7 @@ def test_cancel_mid_transfer_is_reported_on_both_sides(tmp_path: Path, side: str
             received = incoming_transfers(receiver)
             outgoing = sender.send(source)
             incoming = await received.get()
-            while incoming.progress.done == 0:
-                await asyncio.sleep(0.01)
+            await until_progress(incoming, 1)
             (outgoing if side == "sender" else incoming).cancel("changed my mind")
             with pytest.raises(TransferCancelled, match="changed my mind"):
                 await outgoing
@@ -128,7 +128,7 @@ def test_small_file_overtakes_a_big_one(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with connected_pair(out) as (sender, _):
             first = sender.send(big)
-            await asyncio.sleep(0.2)  # the big one is well under way
+            await until_progress(first, 1024 * KIB)  # the big one is well under way
             second = sender.send(small)
             for transfer in (first, second):
                 transfer.add_listener(
