@@ -20,10 +20,20 @@ import pykka
 
 from ferry.errors import FerryError
 from ferry.protocol.errors import IntegrityError
-from ferry.protocol.frames import Cancel, Chunk, Done, Eof, Error
+from ferry.protocol.frames import Chunk
 
 from .clock import SYSTEM_CLOCK, Clock
-from .messages import ChunkBatch, Durable, Ready, StartWriting, Suspend
+from .messages import (
+    Abort,
+    ChunkBatch,
+    Durable,
+    FinishWriting,
+    Ready,
+    StageFailed,
+    StartWriting,
+    Stored,
+    Suspend,
+)
 from .storage.destination import Destination, Staging
 from .supervisor import Supervised
 
@@ -69,16 +79,16 @@ class Reassembler(Supervised):
                 self._on_chunks(message.chunks)
             elif isinstance(message, StartWriting):
                 self._start(message)
-            elif isinstance(message, Eof):
+            elif isinstance(message, FinishWriting):
                 self._finish(message)
-            elif isinstance(message, Cancel):
+            elif isinstance(message, Abort):
                 self._abort()
             elif isinstance(message, Suspend):
                 self._suspend()
         except FerryError as exc:
             logger.warning("receiving %s failed: %s", self.transfer_id.hex(), exc.message)
             self._abort()
-            self.channel.tell(Error(self.transfer_id, exc.code, exc.message))
+            self.channel.tell(StageFailed(self.transfer_id, exc))
 
     def cleanup_after_failure(self) -> None:
         # Keep the staged bytes: the restarted Reassembler continues from them.
@@ -136,7 +146,7 @@ class Reassembler(Supervised):
             self.staging.checkpoint()  # fsync and journal: what a later offer resumes from
             self.checkpointed, self.last_checkpoint = self.durable, now
 
-    def _finish(self, eof: Eof) -> None:
+    def _finish(self, eof: FinishWriting) -> None:
         if self.staging is None:
             return
         self._flush()
@@ -150,7 +160,7 @@ class Reassembler(Supervised):
             )
         stored_id = self.staging.commit()
         self.staging = None
-        self.channel.tell(Done(self.transfer_id, actual, stored_id))
+        self.channel.tell(Stored(self.transfer_id, actual, stored_id))
         self.stop()
 
     def _suspend(self) -> None:

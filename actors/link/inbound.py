@@ -14,13 +14,13 @@ import pykka
 
 from ferry.protocol.connection import Connection
 from ferry.protocol.events import DataReceived, EofReceived
-from ferry.protocol.frames import Chunk, Done, Eof, Frame
+from ferry.protocol.frames import Chunk, Frame
 from ferry.protocol.session import State
 
 from .. import commands as cmd
 from ..clock import Timer
 from ..config import ChannelConfig
-from ..messages import ChunkBatch, Durable, Ready, StartWriting
+from ..messages import ChunkBatch, Durable, FinishWriting, Ready, StartWriting, Stored
 from ..supervisor import start_supervised
 from .state import Incoming, tell
 
@@ -110,7 +110,7 @@ class InboundBatcher:
         incoming = self.incoming.get(event.transfer_id)
         if incoming is not None:
             self._flush_received()  # the chunks before EOF go first
-            incoming.eof = Eof(event.transfer_id, event.size, event.sha256)
+            incoming.eof = FinishWriting(event.transfer_id, event.size, event.sha256)
             tell(incoming.reassembler, incoming.eof)
 
     # -- from the Reassembler --------------------------------------------------------------
@@ -129,6 +129,6 @@ class InboundBatcher:
             retained.popleft()
         self.send(self.conn.bytes_durable(message.transfer_id, message.upto))
 
-    def _stored(self, done: Done) -> None:
-        if done.transfer_id in self.incoming:
-            self.send(self.conn.complete(done.transfer_id, done.sha256, done.stored_id))
+    def _stored(self, stored: Stored) -> None:
+        if stored.transfer_id in self.incoming:
+            self.send(self.conn.complete(stored.transfer_id, stored.sha256, stored.stored_id))

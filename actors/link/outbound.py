@@ -19,11 +19,11 @@ from ferry.protocol.codec import encode
 from ferry.protocol.connection import Connection
 from ferry.protocol.errors import PeerGone
 from ferry.protocol.events import Accepted, CreditGranted, Event, Failed
-from ferry.protocol.frames import Chunk, Eof, Frame, Window
+from ferry.protocol.frames import Chunk, Frame
 
 from .. import commands as cmd
 from ..config import ChannelConfig
-from ..messages import ChunkBatch, StartReading
+from ..messages import ChunkBatch, Credit, ReadComplete, StartReading
 from ..supervisor import start_supervised
 from .state import Outgoing, tell
 
@@ -57,7 +57,7 @@ class OutboundPump:
             self.dc.send(encode(frame))
 
     def pump(self) -> None:
-        """Send queued CHUNK/EOF frames while the data channel's buffer has room."""
+        """Send queued CHUNK frames, and EOF after a file's last, while the buffer has room."""
         if self._pumping or self.dc is None or self.dc.readyState != "open":
             return
         self._pumping = True
@@ -135,14 +135,14 @@ class OutboundPump:
             StartReading(request.path, request.size, request.mtime_ns, session.chunk_size, start),
         )
         if state.credit:
-            tell(state.chunker, Window(transfer_id, state.credit))
+            tell(state.chunker, Credit(transfer_id, state.credit))
 
     def _credit_granted(self, event: CreditGranted) -> None:
         state = self.outgoing.get(event.transfer_id)
         if state is not None:
             state.credit = event.limit
             if state.chunker is not None:
-                tell(state.chunker, Window(event.transfer_id, event.limit))
+                tell(state.chunker, Credit(event.transfer_id, event.limit))
 
     # -- from the Chunker ------------------------------------------------------------------
 
@@ -155,14 +155,14 @@ class OutboundPump:
         state.queued_upto = last.offset + len(last.data)
         self._mark_ready(batch.transfer_id, state)
 
-    def _eof_from_chunker(self, eof: Eof) -> None:
-        state = self.outgoing.get(eof.transfer_id)
+    def _read_complete(self, done: ReadComplete) -> None:
+        state = self.outgoing.get(done.transfer_id)
         if state is None:
             return
-        state.queue.append(eof)
+        state.queue.append(done)  # the pump sends EOF for it, after the last chunk
         self._stop_child(state.child_id, state.chunker)  # its work is done
         state.chunker = None
-        self._mark_ready(eof.transfer_id, state)
+        self._mark_ready(done.transfer_id, state)
 
     def _mark_ready(self, transfer_id: bytes, state: Outgoing) -> None:
         if transfer_id not in self.ready_ring:

@@ -11,13 +11,13 @@ from aiortc import RTCDataChannel
 
 from ferry.protocol.connection import Connection
 from ferry.protocol.events import Event
-from ferry.protocol.frames import Chunk, Done, Eof, Error
+from ferry.protocol.frames import Chunk
 from ferry.protocol.limits import DEFAULT_MAX_MESSAGE_SIZE
 
 from .. import commands as cmd
 from ..clock import Timer
 from ..config import ChannelConfig
-from ..messages import ChunkBatch, Durable, Ready
+from ..messages import ChunkBatch, Durable, ReadComplete, Ready, StageFailed, Stored
 from ..supervisor import ChildGaveUp, ChildRestarted
 from ..transport.sctp_acks import DelayedAcks
 from .connection import ConnectionSetup, new_peer_connection
@@ -73,11 +73,11 @@ class PeerLink(ConnectionSetup, OutboundPump, InboundBatcher, ChildRestarts, Eve
         cmd.LinkLost: ConnectionSetup._link_lost,
         cmd.CrashChild: ChildRestarts._crash_child,
         ChunkBatch: OutboundPump._chunk_batch,
-        Eof: OutboundPump._eof_from_chunker,
+        ReadComplete: OutboundPump._read_complete,
         Durable: InboundBatcher._durable,
         Ready: InboundBatcher._ready,
-        Done: InboundBatcher._stored,
-        Error: ChildRestarts._stage_error,
+        Stored: InboundBatcher._stored,
+        StageFailed: ChildRestarts._stage_failed,
         ChildRestarted: ChildRestarts._child_restarted,
         ChildGaveUp: ChildRestarts._child_gave_up,
     }

@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 import pykka
 
 from ferry.protocol.connection import Connection
-from ferry.protocol.errors import PeerGone, error_from_code
+from ferry.protocol.errors import PeerGone
 from ferry.protocol.events import Cancelled, Completed, Failed
-from ferry.protocol.frames import Cancel, Chunk, Error, Frame
+from ferry.protocol.frames import Chunk, Frame
 from ferry.protocol.session import State
 
 from .. import commands as cmd
 from ..chunker import Chunker
 from ..config import ChannelConfig
-from ..messages import ChunkBatch, StartWriting, Suspend
+from ..messages import Abort, ChunkBatch, StageFailed, StartWriting, Suspend
 from ..reassembler import Reassembler
 from ..supervisor import ChildGaveUp, ChildRestarted, InjectFault, Unwatch
 from .state import Incoming, Outgoing, tell
@@ -100,9 +100,8 @@ class ChildRestarts:
                 self.send(self.conn.fail(transfer_id, message.error))
                 return
 
-    def _stage_error(self, error: Error) -> None:
-        assert error.transfer_id is not None
-        self.send(self.conn.fail(error.transfer_id, error_from_code(error.code, error.message)))
+    def _stage_failed(self, failed: StageFailed) -> None:
+        self.send(self.conn.fail(failed.transfer_id, failed.error))
 
     def _crash_child(self, request: cmd.CrashChild) -> None:
         out, inc = self.outgoing.get(request.transfer_id), self.incoming.get(request.transfer_id)
@@ -129,7 +128,7 @@ class ChildRestarts:
         # A lost peer may come back and resume: keep what is staged. Anything else (cancel,
         # a refused or failed file) is final: drop it.
         lost = isinstance(event, Failed) and isinstance(event.error, PeerGone)
-        end = Suspend(event.transfer_id) if lost else Cancel(event.transfer_id, "ended")
+        end = Suspend(event.transfer_id) if lost else Abort(event.transfer_id)
         if tell(inc.reassembler, end):
             self._winding_down = [r for r in self._winding_down if r.is_alive()]
             self._winding_down.append(inc.reassembler)

@@ -8,9 +8,10 @@ from typing import Any
 
 import pykka
 
-from ferry.protocol.frames import Chunk, Eof
+from ferry.protocol.frames import Chunk
 
 from .. import commands as cmd
+from ..messages import FinishWriting, ReadComplete
 
 
 @dataclass
@@ -20,7 +21,7 @@ class Outgoing:
     request: cmd.SendFile
     child_id: str
     chunker: pykka.ActorRef[Any] | None = None
-    queue: deque[Chunk | Eof] = field(default_factory=deque)
+    queue: deque[Chunk | ReadComplete] = field(default_factory=deque)  # EOF goes out last
     queued_upto: int = 0  # the Chunker has delivered every byte below this
     credit: int = 0
 
@@ -33,7 +34,7 @@ class Incoming:
     reassembler: pykka.ActorRef[Any]
     offer: Any
     retained: deque[Chunk] = field(default_factory=deque)  # not yet durable: bounded by window
-    eof: Eof | None = None
+    eof: FinishWriting | None = None  # the sender's EOF, once it came
     batched: int = 0  # bytes gathered for the next hand-over
 
 
