@@ -199,8 +199,12 @@ CHUNK_HEADER_SIZE = _CHUNK_HEADER.size  # 68, within CHUNK_FRAME_OVERHEAD
 
 
 def _encode_chunk(frame: Chunk) -> bytes:
-    if len(frame.transfer_id) != TRANSFER_ID_BYTES:
-        raise ValueError(f"a transfer id is {TRANSFER_ID_BYTES} bytes, got {frame.transfer_id!r}")
+    if type(frame.transfer_id) is not bytes or len(frame.transfer_id) != TRANSFER_ID_BYTES:
+        raise ProtocolError(
+            f"a transfer id is {TRANSFER_ID_BYTES} bytes, got {frame.transfer_id!r}"
+        )
+    if not isinstance(frame.data, bytes | bytearray | memoryview):
+        raise ProtocolError(f"CHUNK data must be binary, got {type(frame.data).__name__}")
     try:
         header = _CHUNK_HEADER.pack(
             _CHUNK_KEYS_TYPE_ID,
@@ -211,7 +215,7 @@ def _encode_chunk(frame: Chunk) -> bytes:
             len(frame.data),
         )
     except struct.error:
-        raise ValueError(
+        raise ProtocolError(
             f"a CHUNK needs an offset in 0..2**64-1 and under 4 GiB of data, got offset "
             f"{frame.offset!r} and {len(frame.data)} bytes"
         ) from None
@@ -239,19 +243,27 @@ def _decode_chunk(message: bytes | bytearray | memoryview) -> Chunk | None:
 
 
 def encode(frame: Frame) -> bytes:
-    """Serialise one frame to one msgpack message. Does not validate (decode does)."""
+    """Serialise one frame to one msgpack message, or raise :class:`ProtocolError`.
+
+    It does not check the fields' values (decode does, on the other side), but whatever it
+    cannot serialise (not a frame, a field of a type msgpack has no encoding for, an int
+    beyond 64 bits) is a ProtocolError, as decode's refusals are: a caller handles one type.
+    """
     cls = type(frame)
     if cls is Chunk:  # the hot path: a fixed layout
         return _encode_chunk(frame)
     try:
         tag = TAGS[cls]
     except KeyError:
-        raise TypeError(f"not a Ferry frame: {frame!r}") from None
+        raise ProtocolError(f"not a Ferry frame: {type(frame).__name__}") from None
     body: dict[str, Any] = {"type": tag}
     for key in SCHEMAS[cls]:
         value = getattr(frame, key)
         body[key] = list(value) if isinstance(value, tuple) else value
-    return msgpack.packb(body)
+    try:
+        return msgpack.packb(body)
+    except Exception as exc:  # msgpack raises TypeError, OverflowError, ValueError...
+        raise ProtocolError(f"cannot encode this {tag}: {exc.__class__.__name__}") from None
 
 
 def decode(message: bytes, *, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> Frame:

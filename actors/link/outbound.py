@@ -153,7 +153,7 @@ class OutboundPump:
         state.queue.extend(batch.chunks)
         last = batch.chunks[-1]
         state.queued_upto = last.offset + len(last.data)
-        self._mark_ready(batch.transfer_id, state)
+        self._mark_ready(batch.transfer_id)
 
     def _read_complete(self, done: ReadComplete) -> None:
         state = self.outgoing.get(done.transfer_id)
@@ -162,9 +162,9 @@ class OutboundPump:
         state.queue.append(done)  # the pump sends EOF for it, after the last chunk
         self._stop_child(state.child_id, state.chunker)  # its work is done
         state.chunker = None
-        self._mark_ready(done.transfer_id, state)
+        self._mark_ready(done.transfer_id)
 
-    def _mark_ready(self, transfer_id: bytes, state: Outgoing) -> None:
+    def _mark_ready(self, transfer_id: bytes) -> None:
         if transfer_id not in self.ready_ring:
             self.ready_ring.append(transfer_id)
         self.pump()
