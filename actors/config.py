@@ -26,7 +26,7 @@ class ChannelConfig:
     #: "auto" (uvloop where installed), "uvloop" or "asyncio".
     loop: str = "auto"
     #: SCTP acknowledges every second packet, as RFC 4960 asks, not every one as aiortc
-    #: does (actors/sctp_acks.py); False keeps aiortc's own SACKs.
+    #: does (actors/transport/sctp_acks.py); False keeps aiortc's own SACKs.
     delayed_acks: bool = True
     #: Test hook: seconds each Reassembler write sleeps, to play a slow disk.
     write_delay: float = 0.0

@@ -1,4 +1,4 @@
-"""Delayed SACKs (actors/sctp_acks.py) on real aiortc peer connections over loopback."""
+"""Delayed SACKs (actors/transport/sctp_acks.py) on real aiortc peer connections over loopback."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ async def _open_pair(
             await sender.setLocalDescription(await sender.createOffer())
             await receiver.setRemoteDescription(sender.localDescription)
             policy = delay_acks(receiver.sctp, every=every, delay=delay, clock=clock)
-            assert policy is not None, "this aiortc has no SACK hook: see actors/sctp_acks.py"
+            assert policy is not None, "no SACK hook: see actors/transport/sctp_acks.py"
             await receiver.setLocalDescription(await receiver.createAnswer())
             await sender.setRemoteDescription(receiver.localDescription)
         async with asyncio.timeout(30):
