@@ -199,13 +199,13 @@ CHUNK_HEADER_SIZE = _CHUNK_HEADER.size  # 68, within CHUNK_FRAME_OVERHEAD
 
 
 def _encode_chunk(frame: Chunk) -> bytes:
-    if type(frame.transfer_id) is not bytes or len(frame.transfer_id) != TRANSFER_ID_BYTES:
-        raise ProtocolError(
-            f"a transfer id is {TRANSFER_ID_BYTES} bytes, got {frame.transfer_id!r}"
-        )
-    if not isinstance(frame.data, bytes | bytearray | memoryview):
-        raise ProtocolError(f"CHUNK data must be binary, got {type(frame.data).__name__}")
+    # No type checks up front: this runs for every chunk sent, and struct and bytes
+    # concatenation refuse wrong types themselves (at no cost until they do).
     try:
+        if len(frame.transfer_id) != TRANSFER_ID_BYTES:
+            raise ProtocolError(
+                f"a transfer id is {TRANSFER_ID_BYTES} bytes, got {frame.transfer_id!r}"
+            )
         header = _CHUNK_HEADER.pack(
             _CHUNK_KEYS_TYPE_ID,
             frame.transfer_id,
@@ -214,12 +214,15 @@ def _encode_chunk(frame: Chunk) -> bytes:
             _CHUNK_KEY_DATA,
             len(frame.data),
         )
+        return header + frame.data
     except struct.error:
         raise ProtocolError(
-            f"a CHUNK needs an offset in 0..2**64-1 and under 4 GiB of data, got offset "
-            f"{frame.offset!r} and {len(frame.data)} bytes"
+            f"a CHUNK needs a binary transfer id, an offset in 0..2**64-1 and under 4 GiB of "
+            f"data, got {type(frame.transfer_id).__name__}, offset {frame.offset!r} and "
+            f"{len(frame.data)} bytes"
         ) from None
-    return header + frame.data
+    except TypeError as exc:
+        raise ProtocolError(f"a CHUNK's fields have the wrong types: {exc}") from None
 
 
 def _decode_chunk(message: bytes | bytearray | memoryview) -> Chunk | None:
