@@ -67,7 +67,7 @@ class Chunker(Supervised):
                 self._read_within_credit()
         except FerryError as exc:
             # An expected failure (file changed, unreadable): end the transfer, not the actor.
-            logger.warning("reading %s failed: %s", self.transfer_id.hex(), exc.message)
+            logger.info("reading %s failed: %s", self.transfer_id.hex(), exc.message)
             self.channel.tell(StageFailed(self.transfer_id, exc))
             self.stop()
 

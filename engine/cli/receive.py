@@ -37,6 +37,36 @@ def add_receive_command(
     receive.add_argument("--no-previews", action="store_true", help="make no thumbnails")
     receive.add_argument("--once", action="store_true", help="exit after one sender")
     receive.add_argument("--max-size", default=None, help="refuse files larger than this")
+    receive.add_argument(
+        "--staging-quota",
+        default=None,
+        metavar="SIZE",
+        help="refuse files once this much is staged (in flight or kept for a resume)",
+    )
+    receive.add_argument(
+        "--min-free",
+        default=None,
+        metavar="SIZE",
+        help="refuse files that would leave less than this free on disk (default 128m)",
+    )
+    receive.add_argument(
+        "--max-per-peer", default=None, metavar="SIZE", help="bytes in flight from one sender"
+    )
+
+
+def _limits(args: argparse.Namespace) -> dict[str, int]:
+    """The size limits given on the command line, as EngineConfig fields."""
+    fields = {
+        "max_size": "max_file_size",
+        "staging_quota": "staging_quota",
+        "min_free": "min_free_space",
+        "max_per_peer": "max_bytes_per_peer",
+    }
+    return {
+        field: parse_size(getattr(args, flag))
+        for flag, field in fields.items()
+        if getattr(args, flag) is not None
+    }
 
 
 async def receive_command(args: argparse.Namespace) -> int:
@@ -57,7 +87,7 @@ async def receive_command(args: argparse.Namespace) -> int:
         accept_all=True,
         ice_addresses=tuple(args.ice_address) if args.ice_address else None,
         connect_timeout=args.timeout,
-        **({"max_file_size": parse_size(args.max_size)} if args.max_size else {}),
+        **_limits(args),
     )
     failures = 0
     async with Engine(config) as engine:
