@@ -18,6 +18,7 @@ from ferry.protocol.pairing import (
 )
 
 from .clock import Clock, LoopClock
+from .codebook import CodeSlot
 from .identity_file import identity_path, load_identity
 from .paths import config_dir
 from .secure import SecureSignaling
@@ -26,6 +27,7 @@ from .trust import TrustedPeer, TrustStore
 __all__ = [
     "AuthenticationError",
     "Clock",
+    "CodeSlot",
     "Code",
     "Identity",
     "LoopClock",
