@@ -9,8 +9,8 @@ from pathlib import Path
 from ferry.actors.media.config import PreviewConfig, missing_extra
 from ferry.actors.transport.ice import addresses_from_environment, parse_addresses
 from ferry.errors import ConfigError
-from ferry.protocol.pairing import Identity, parse_peer_id
 from ferry.protocol.limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
+from ferry.protocol.pairing import Identity, parse_peer_id
 from ferry.protocol.receiver import DEFAULT_WINDOW
 
 

@@ -240,8 +240,6 @@ class Engine:
             )
         if pairing is None:
             logger.warning("UNAUTHENTICATED connection (unauthenticated_for_tests): tests only")
-        else:
-            self.identity  # a missing or damaged identity file fails here, before connecting
         peer = Peer(self, signaling, pairing)
         self.peers.add(peer)
         return peer

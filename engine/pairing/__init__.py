@@ -27,8 +27,8 @@ from .trust import TrustedPeer, TrustStore
 __all__ = [
     "AuthenticationError",
     "Clock",
-    "CodeSlot",
     "Code",
+    "CodeSlot",
     "Identity",
     "LoopClock",
     "Mode",
