@@ -137,6 +137,7 @@ async def receive_command(args: argparse.Namespace) -> int:
                 engine.trust(peer.peer_id)
                 print(f"trusted: {peer.peer_id}", flush=True)
             failures += await _serve(peer)
+            print(f"left: {peer.peer_id}", flush=True)  # its staging is suspended by now
 
         def failed(where: str, error: FerryError) -> None:
             nonlocal auth_failed

@@ -183,6 +183,22 @@ async def send_until_killed(
             await asyncio.wait_for(transfer, 15)
 
 
+def read_until(process: subprocess.Popen[str], prefix: str) -> list[str]:
+    """Lines a process prints up to and including the first that starts with ``prefix``."""
+    assert process.stdout is not None
+    lines = []
+    while not lines or not lines[-1].startswith(prefix):
+        line = process.stdout.readline()
+        assert line, f"the process ended before printing {prefix!r}: {lines}"
+        lines.append(line.rstrip("\n"))
+    return lines
+
+
+def last_code(lines: list[str]) -> str:
+    """The last code among lines a `ferry receive` printed."""
+    return [line for line in lines if line.startswith("code: ")][-1].removeprefix("code: ")
+
+
 def read_code(process: subprocess.Popen[str]) -> str:
     """The code a `ferry receive` process prints next (``code: N-word-word``)."""
     assert process.stdout is not None
