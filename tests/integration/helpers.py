@@ -92,6 +92,17 @@ async def connected_pair(
         yield sender_peer, receiver_peer
 
 
+def paired_by_secret() -> tuple[Any, Any]:
+    """An in-process pair whose first end is already wrapped to pair as a joiner with
+    :data:`SECRET` (a hand-made peer built from aiortc sends its SDP through it); give the
+    other end to ``engine.listen(..., secret=SECRET)``."""
+    from ferry.engine.pairing import SecureSignaling
+
+    ours, theirs = in_process_pair()
+    joiner = SecureSignaling(ours, role="joiner", identity=Identity.generate(), secret=SECRET)
+    return joiner, theirs
+
+
 def incoming_transfers(peer: Peer) -> asyncio.Queue[Transfer]:
     """A queue that gets each transfer the peer receives, as its offer arrives."""
     queue: asyncio.Queue[Transfer] = asyncio.Queue()
