@@ -119,6 +119,8 @@ class Peer:
         self._listeners: list[Callable[[PeerEvent], None]] = []
         self._generation = 0
         self._last_active = self.loop.time()
+        self._said_bye = False  # the peer closed on purpose (it will not reconnect)
+        self.link_closed = False
         identity = engine.identity
         self._resume_secret = local_secret(identity, SENDER_LABEL)
         self.destination = PeerDestination(
@@ -249,6 +251,7 @@ class Peer:
         try:
             while (await signaling.receive()).get("type") != "bye":
                 pass
+            self._said_bye = True
         except FerryError as exc:
             reason = exc.message
         if not self._closed.is_set() and channel is self.channel:
@@ -397,6 +400,7 @@ class Peer:
         return self.error
 
     async def close(self) -> None:
+        self.link_closed = not self._closed.is_set()  # the host closed it, not a lost link
         self.link.close()
         self.engine.peers.discard(self)
         if not self._closed.is_set():
@@ -511,6 +515,14 @@ class Peer:
             return
         self.error = error
         self._closed.set()
+        if self.peer_id is not None:
+            # Only a peer whose link was lost may come back without a code, for a while; one
+            # that said goodbye, or that this side closed, pairs afresh next time.
+            lost = isinstance(error, PeerGone) and not self._said_bye and not self.link_closed
+            if lost:
+                self.engine.session_trust.add(self.peer_id)
+            else:
+                self.engine.session_trust.forget(self.peer_id)
         if not self._handshake.done():
             self._handshake.set_exception(error)
             self._handshake.exception()
