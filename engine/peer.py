@@ -121,6 +121,7 @@ class Peer:
         self._last_active = self.loop.time()
         self._said_bye = False  # the peer closed on purpose (it will not reconnect)
         self.link_closed = False
+        self._closing: FerryError | None = None  # why this side is closing it, if it is
         identity = engine.identity
         self._resume_secret = local_secret(identity, SENDER_LABEL)
         self.destination = PeerDestination(
@@ -176,7 +177,7 @@ class Peer:
                 self._last_active = self.loop.time()
                 continue
             logger.info("closing the connection to %s: idle for %gs", self.peer_id, timeout)
-            self.error = PeerGone(f"closed after {timeout:g}s without a transfer")
+            self._closing = PeerGone(f"closed after {timeout:g}s without a transfer")
             await self.close()
             return
 
@@ -513,7 +514,7 @@ class Peer:
     def _mark_closed(self, error: FerryError) -> None:
         if self._closed.is_set():
             return
-        self.error = error
+        self.error = error = self._closing or error
         self._closed.set()
         if self.peer_id is not None:
             # Only a peer whose link was lost may come back without a code, for a while; one

@@ -267,3 +267,19 @@ def test_the_signaling_path_carries_only_sealed_records_after_pairing(tmp_path: 
     carried = b"".join(lines)
     assert b"a=fingerprint" not in carried and b"127.0.0.1" not in carried
     assert b"candidate" not in carried and b"a.bin" not in carried
+
+
+def test_a_client_that_never_pairs_is_dropped_at_the_handshake_deadline(tmp_path: Path) -> None:
+    port = free_port()
+    receiver = _receiver(tmp_path, port, "--handshake-timeout", "0.5")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as silent:
+            told = silent.makefile("rb").read()  # up to EOF: closed once the deadline passed
+        assert json.loads(told) == {"type": "pair-abort", "reason": "timeout"}
+        assert receiver.stderr is not None
+        said = receiver.stderr.readline()  # one line, as it gives up on that client
+        assert receiver.poll() is None
+    finally:
+        _stop(receiver)
+    assert said.startswith("ferry: error: a connection from 127.0.0.1:")
+    assert "did not finish within 0.5s" in said

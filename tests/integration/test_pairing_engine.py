@@ -153,3 +153,16 @@ def test_a_link_cut_after_a_code_pairing_reconnects_without_a_new_code(tmp_path:
     codes = [line for line in printed.splitlines() if line.startswith("code: ")]
     assert len(codes) == 1  # one new code after the first was used; the reconnect took none
     assert "by code" in errors and "by trusted" in errors
+
+
+def test_an_idle_peer_is_closed_after_the_idle_timeout(tmp_path: Path) -> None:
+    from .helpers import connected_pair
+
+    async def scenario() -> Exception | None:
+        async with connected_pair(tmp_path, receiver={"idle_timeout": 0.3}) as (sender, receiver):
+            error = await asyncio.wait_for(receiver.wait_closed(), 30)
+            await asyncio.wait_for(sender.wait_closed(), 30)  # and the sender hears of it
+            return error
+
+    error = run(scenario())
+    assert isinstance(error, PeerGone) and "without a transfer" in error.message
