@@ -63,6 +63,7 @@ class Reconnecting:
     error: FerryError
     attempt: int
     delay: float
+    peer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Reconnected:
 
     attempt: int
     resumed: int
+    peer_id: str | None = None  # the same peer, proven again
 
 
 PeerEvent = Reconnecting | Reconnected
@@ -294,7 +296,7 @@ class Peer:
                 retry.delay, retry.attempt, self.config.reconnect_attempts,
             )  # fmt: skip
             assert self.link.error is not None
-            self._publish(Reconnecting(self.link.error, retry.attempt, retry.delay))
+            self._publish(Reconnecting(self.link.error, retry.attempt, retry.delay, self.peer_id))
             await asyncio.sleep(retry.delay)
             if not self.link.reconnecting:
                 return  # closed meanwhile
@@ -319,7 +321,7 @@ class Peer:
             self._spawn(self._watch_signaling())
             for request in resumable:
                 self.tell_channel(request)
-            self._publish(Reconnected(retry.attempt, len(resumable)))
+            self._publish(Reconnected(retry.attempt, len(resumable), self.peer_id))
             return
         if isinstance(retry, GiveUp):
             await self._drop_channel()
