@@ -68,7 +68,7 @@ class Chunker(Supervised):
                 self.stop()
         except FerryError as exc:
             # An expected failure (file changed, unreadable): end the transfer, not the actor.
-            logger.warning("reading %s failed: %s", self.transfer_id.hex(), exc.message)
+            logger.info("reading %s failed: %s", self.transfer_id.hex(), exc.message)
             self.channel.tell(Error(self.transfer_id, exc.code, exc.message))
             self.stop()
 

@@ -73,7 +73,7 @@ class Reassembler(Supervised):
             elif isinstance(message, Suspend):
                 self._suspend()
         except FerryError as exc:
-            logger.warning("receiving %s failed: %s", self.transfer_id.hex(), exc.message)
+            logger.info("receiving %s failed: %s", self.transfer_id.hex(), exc.message)
             self._abort()
             self.channel.tell(Error(self.transfer_id, exc.code, exc.message))
 

@@ -35,6 +35,16 @@ class EngineConfig:
     window: int = DEFAULT_WINDOW
     #: Largest file this engine accepts from a peer.
     max_file_size: int = MAX_FILE_SIZE
+    #: Staged bytes (files in flight plus partial files kept for a resume) the receiver
+    #: allows in all before it REJECTs offers (None: only the free-space check).
+    staging_quota: int | None = None
+    #: Bytes the receiver keeps free on its disk: an offer that would leave less is REJECTed.
+    min_free_space: int = 128 << 20
+    #: Bytes in flight from one peer at once (None: no limit beyond the quota).
+    max_bytes_per_peer: int | None = None
+    #: A sender gives up on an offer the receiver has not answered in this many seconds
+    #: (None: wait for ever, e.g. while a person decides).
+    offer_timeout: float | None = 300.0
     #: Transfers in flight at once on one peer; more are queued.
     max_concurrent: int = 8
     #: Local addresses ICE may use; None means FERRY_ICE_ADDRESSES, else aioice's choice.
@@ -107,6 +117,13 @@ class EngineConfig:
             raise ConfigError(f"max file size must be 1..{MAX_FILE_SIZE}")
         if self.reconnect_attempts < 0 or self.reconnect_delay < 0:
             raise ConfigError("reconnect_attempts and reconnect_delay must not be negative")
+        for name in ("staging_quota", "max_bytes_per_peer"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                raise ConfigError(f"{name} must be at least 1 byte (or None: no limit)")
+        if self.offer_timeout is not None and self.offer_timeout <= 0:
+            raise ConfigError("offer_timeout must be positive (or None: wait for ever)")
+        if self.min_free_space < 0:
+            raise ConfigError("min_free_space must not be negative")
         if self.max_concurrent < 1:
             raise ConfigError("max_concurrent must be at least 1")
         if self.loop not in {"auto", "uvloop", "asyncio"}:

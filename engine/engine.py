@@ -40,9 +40,10 @@ from ferry.actors.storage.journal import PendingTransfer
 from ferry.actors.storage.vault_destination import VaultDestination
 from ferry.actors.supervisor import RestartPolicy, Supervisor
 from ferry.actors.vault import VaultActor
-from ferry.errors import ConfigError
+from ferry.errors import ConfigError, FerryError
 from ferry.protocol.pairing import Code, Identity, Role
 
+from .budget import StorageBudget
 from .config import EngineConfig
 from .pairing.codebook import CodeSlot
 from .pairing.identity_file import identity_path, load_identity
@@ -73,6 +74,8 @@ class Engine:
         self.previewer: pykka.ActorRef[Any] | None = None
         self.previews: PreviewScheduler | None = None
         self.peers: set[Peer] = set()
+        #: Room for incoming files, checked before each ACCEPT (None: nowhere to store).
+        self.budget: StorageBudget | None = None
         folder = self.config.config_dir or config_dir()
         self._identity = self.config.identity
         self._identity_path = identity_path(folder)
@@ -147,6 +150,24 @@ class Engine:
                 )
         elif config.output_dir is not None:
             self.destination = FolderDestination(config.output_dir, max_age=config.staging_max_age)
+        root = config.vault_dir if config.vault_dir is not None else config.output_dir
+        if root is not None:
+            self.budget = StorageBudget(
+                root,
+                min_free=config.min_free_space,
+                quota=config.staging_quota,
+                per_peer=config.max_bytes_per_peer,
+            )
+            await self.refresh_budget()
+
+    async def refresh_budget(self) -> None:
+        """Count the partial files kept for a resume against the staging quota again."""
+        if self.budget is None or self.destination is None:
+            return
+        try:
+            self.budget.note_pending(await self.pending())
+        except (FerryError, pykka.ActorDeadError, OSError) as error:  # closing, or a bad disk
+            logger.debug("could not count the kept partial files: %s", error)
 
     async def pending(self) -> list[PendingTransfer]:
         """Unfinished incoming transfers a new offer of the same file would resume."""

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ferry.actors import commands as cmd
 from ferry.protocol.frames import Offer
 
+from .budget import NO_SPACE
 from .transfer import Transfer
 
 if TYPE_CHECKING:
@@ -54,8 +55,13 @@ class IncomingOffer:
     def accept(self) -> Transfer:
         if not self.answered:
             self.answered = True
-            if self.peer.engine.destination is None:
-                self.reject("this receiver has nowhere to store files (no folder or vault)")
+            engine = self.peer.engine
+            if engine.destination is None or engine.budget is None:
+                self._refuse("this receiver has nowhere to store files (no folder or vault)")
+                return self.transfer
+            refusal = engine.budget.admit(self.peer, self.offer.transfer_id, self.offer)
+            if refusal is not None:
+                self._refuse(refusal, code=NO_SPACE)
                 return self.transfer
             self.peer.receiving.add(self.offer.transfer_id)
             if self.peer.engine.previews is not None:
@@ -66,8 +72,11 @@ class IncomingOffer:
     def reject(self, reason: str = "rejected by the user", code: str = "rejected") -> None:
         if not self.answered:
             self.answered = True
-            answer = cmd.AnswerOffer(self.offer.transfer_id, False, code=code, message=reason)
-            self.peer.tell_channel(answer)
+            self._refuse(reason, code)
+
+    def _refuse(self, reason: str, code: str = "rejected") -> None:
+        answer = cmd.AnswerOffer(self.offer.transfer_id, False, code=code, message=reason)
+        self.peer.tell_channel(answer)
 
 
 class OfferInbox:

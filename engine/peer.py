@@ -27,7 +27,7 @@ from ferry.actors.channel import Channel
 from ferry.actors.config import ChannelConfig
 from ferry.actors.supervisor import InjectFault
 from ferry.errors import ConfigError, FerryError
-from ferry.protocol.errors import PeerGone, ProtocolError, TransferCancelled
+from ferry.protocol.errors import PeerGone, ProtocolError, TransferCancelled, TransferRejected
 from ferry.protocol.events import (
     Accepted,
     Cancelled,
@@ -365,8 +365,24 @@ class Peer:
             except pykka.ActorDeadError:
                 transfer.fail(PeerGone("the connection to the peer is gone"))
                 return
-            with contextlib.suppress(FerryError):
-                await transfer
+            timeout = self.config.offer_timeout
+            timer = None
+            if timeout is not None:
+                timer = self.loop.call_later(timeout, self._unanswered, transfer, timeout)
+            try:
+                with contextlib.suppress(FerryError):
+                    await transfer
+            finally:
+                if timer is not None:
+                    timer.cancel()
+
+    def _unanswered(self, transfer: Transfer, timeout: float) -> None:
+        """A receiver that never answers an offer must not hold a sending slot for ever."""
+        if transfer.done or transfer.accepted:
+            return
+        reason = f"the receiver did not answer the offer within {timeout:g} s"
+        self.tell_channel(cmd.CancelTransfer(transfer.id, reason))
+        transfer.fail(TransferRejected(reason, code="no-answer"))
 
     def _cancel(self, transfer_id: bytes, reason: str) -> None:
         if self.outbox.take(transfer_id) is not None:
@@ -470,6 +486,7 @@ class Peer:
             return
         if isinstance(event, Accepted):
             transfer.resumed_from = event.offset
+            transfer.accepted = True
             return
         if isinstance(event, Completed):
             path = None
@@ -497,8 +514,11 @@ class Peer:
         )
 
     def _ended(self, transfer: Transfer, event: Event) -> None:
-        """A transfer is over: a received file may now get its preview."""
+        """A transfer is over: its room is free again; a received file may get its preview."""
         self.receiving.discard(transfer.id)
+        if transfer.direction == "receive" and self.engine.budget is not None:
+            self.engine.budget.release(transfer.id)
+            self._spawn(self.engine.refresh_budget())  # a partial file may have been kept
         previews = self.engine.previews
         if previews is None or transfer.direction != "receive":
             return
@@ -534,6 +554,9 @@ class Peer:
             transfer.fail(error)
         self.receiving.clear()
         self.outbox.clear()
+        if self.engine.budget is not None:
+            self.engine.budget.release_peer(self)
+            self._spawn(self.engine.refresh_budget())
         if self.engine.previews is not None:
             self.engine.previews.poke()
 

@@ -88,6 +88,7 @@ class Transfer:
         self._last: tuple[float, int] | None = None
         self._rate = 0.0
         self.resumed_from = 0
+        self.accepted = False  # the receiver answered our offer with ACCEPT
         self.progress = TransferProgress(self.id.hex(), name, 0, size, 0.0, None, 0.0)
 
     def __repr__(self) -> str:

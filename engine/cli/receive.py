@@ -90,6 +90,36 @@ def add_receive_command(
         help="close a sender that sends nothing for this long (default 300)",
     )
     add_pairing_options(receive)
+    receive.add_argument(
+        "--staging-quota",
+        default=None,
+        metavar="SIZE",
+        help="refuse files once this much is staged (in flight or kept for a resume)",
+    )
+    receive.add_argument(
+        "--min-free",
+        default=None,
+        metavar="SIZE",
+        help="refuse files that would leave less than this free on disk (default 128m)",
+    )
+    receive.add_argument(
+        "--max-per-peer", default=None, metavar="SIZE", help="bytes in flight from one sender"
+    )
+
+
+def _limits(args: argparse.Namespace) -> dict[str, int]:
+    """The size limits given on the command line, as EngineConfig fields."""
+    fields = {
+        "max_size": "max_file_size",
+        "staging_quota": "staging_quota",
+        "min_free": "min_free_space",
+        "max_per_peer": "max_bytes_per_peer",
+    }
+    return {
+        field: parse_size(getattr(args, flag))
+        for flag, field in fields.items()
+        if getattr(args, flag) is not None
+    }
 
 
 def _config(args: argparse.Namespace) -> EngineConfig:
@@ -112,7 +142,7 @@ def _config(args: argparse.Namespace) -> EngineConfig:
         handshake_timeout=args.handshake_timeout,
         idle_timeout=args.idle_timeout,
         max_peers=args.max_peers,
-        **({"max_file_size": parse_size(args.max_size)} if args.max_size else {}),
+        **_limits(args),
     )
 
 
@@ -129,8 +159,7 @@ async def receive_command(args: argparse.Namespace) -> int:
 
         async def serve(peer: Peer) -> None:
             nonlocal failures
-            how = "by code" if peer.pairing_mode == "code" else f"by {peer.pairing_mode}"
-            print(printable(f"ferry: paired with {peer.peer_id} {how}"), file=sys.stderr)
+            print(f"paired: {peer.peer_id} by {peer.pairing_mode}", flush=True)
             if args.verify:
                 print(f"verifier: {peer.verifier} (peer {peer.peer_id})", flush=True)
             if args.trust_new and not peer.trusted and peer.peer_id is not None:
