@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ferry.errors import FerryError
+from ferry.protocol.pairing import Reason
+from ferry.protocol.pairing.messages import abort_notice
 
 from .engine import Engine
 from .pairing.codebook import CodeSlot
@@ -79,6 +81,8 @@ class Listener:
                     "refused a connection from %s:%s: already serving %d peers",
                     signaling.host, signaling.port, len(self._active),
                 )  # fmt: skip
+                with contextlib.suppress(Exception):  # say why, best effort, then close
+                    await asyncio.wait_for(signaling.send(abort_notice(Reason.BUSY)), 1)
                 await signaling.close()
                 continue
             task = asyncio.create_task(self._one(signaling))

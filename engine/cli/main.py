@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from ferry.errors import FerryError
-from ferry.protocol.pairing import AuthenticationError, CodeError
+from ferry.protocol.pairing import AuthenticationError, CodeError, Reason
 
 from .output import EXIT_AUTH, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, error_line
 from .receive import add_receive_command, receive_command
@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(runner(args))
     except AuthenticationError as exc:
         print(error_line(exc.message), file=sys.stderr)
-        return EXIT_AUTH
+        return EXIT_FAILED if exc.reason is Reason.BUSY else EXIT_AUTH
     except CodeError as exc:
         print(error_line(exc.message), file=sys.stderr)
         return EXIT_USAGE

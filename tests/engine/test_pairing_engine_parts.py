@@ -8,6 +8,8 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ferry.engine import Engine, EngineConfig, in_process_pair
 from ferry.engine.pairing.codebook import CodeSlot
@@ -167,3 +169,26 @@ def test_a_senders_key_hides_the_path_and_differs_per_receiver() -> None:
     other_install = local_secret(Identity.generate(), "resume keys sent")
     assert one != sender_key(other_install, "A" * 48, "/home/me/secret plans.pdf")
     assert len(one) == 32 and int(one, 16) >= 0
+
+
+@given(st.lists(st.sampled_from(["claim", "release-untried", "release-tried"]), max_size=60))
+def test_the_slot_never_lends_twice_and_replaces_exactly_the_tried_codes(ops: list[str]) -> None:
+    shown: list[str] = []
+    slot = CodeSlot(lambda code: shown.append(str(code)))
+    holder: str | None = None
+    tried = 0
+    for op in ops:
+        if op == "claim":
+            lent = slot.claim()
+            if holder is None:
+                assert lent is not None and str(lent) == shown[-1]
+                holder = str(lent)
+            else:
+                assert lent is None  # one joiner at a time
+        elif holder is not None:
+            used = _release(slot, tested=op == "release-tried")
+            assert used == (op == "release-tried")
+            tried += used
+            holder = None
+    assert slot.burnt == tried and len(shown) == tried + 1  # a new code per tried one
+    assert slot.claimed == (holder is not None)

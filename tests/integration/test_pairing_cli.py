@@ -140,7 +140,8 @@ def test_max_peers_closes_connections_beyond_the_limit(tmp_path: Path) -> None:
     try:
         with socket.create_connection(("127.0.0.1", port)) as holder:
             with socket.create_connection(("127.0.0.1", port), timeout=30) as extra:
-                assert extra.recv(1) == b""  # closed at once: one peer at a time
+                told = extra.makefile("rb").read()  # closed at once: one peer at a time
+            assert json.loads(told) == {"type": "pair-abort", "reason": "busy"}
             holder.setblocking(False)
             try:
                 holder.recv(1)
