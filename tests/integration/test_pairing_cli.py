@@ -6,6 +6,7 @@ store), as two installations would have.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -13,7 +14,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ferry.engine import AuthenticationError, Engine, EngineConfig, TcpSignaling
+import pytest
+
+from ferry.engine import AuthenticationError, Engine, EngineConfig, Identity, TcpSignaling
 from ferry.engine.cli.output import EXIT_AUTH
 from ferry.engine.digest import sha256_file
 
@@ -284,3 +287,121 @@ def test_a_client_that_never_pairs_is_dropped_at_the_handshake_deadline(tmp_path
         _stop(receiver)
     assert said.startswith("ferry: error: a connection from 127.0.0.1:")
     assert "did not finish within 0.5s" in said
+
+
+def _other_code(code: str) -> str:
+    """A well-formed code that is surely not ``code`` (the attacker's guess)."""
+    number, first, second = code.split("-")
+    return f"{number}-{'adroitness' if first != 'adroitness' else 'adviser'}-{second}"
+
+
+def test_a_man_in_the_middle_guessing_the_code_fails_both_sides(tmp_path: Path) -> None:
+    """The path runs its own SPAKE2 with each side on a guessed code: both fail, nothing is
+    written, the receiver burns that code, and its new code then works directly."""
+    from ferry.engine.pairing import SecureSignaling
+    from ferry.engine.signaling import TcpListener
+
+    source = tmp_path / "a.bin"
+    digest = write_random(source, 100_000)
+    port = free_port()
+    receiver = _receiver(tmp_path, port)
+    guess = _other_code(receiver.code)  # type: ignore[attr-defined]
+
+    async def scenario() -> list[BaseException]:
+        attacker = Identity.generate()
+        async with TcpListener("127.0.0.1", 0) as front:
+            config = EngineConfig(ice_addresses=LOOPBACK, config_dir=tmp_path / "sender-config")
+            async with Engine(config) as engine:
+
+                async def middle() -> list[BaseException | None]:
+                    towards_sender = SecureSignaling(
+                        await front.accept(), role="waiter", identity=attacker, code=guess
+                    )
+                    towards_receiver = SecureSignaling(
+                        TcpSignaling("127.0.0.1", port, listen=False),
+                        role="joiner", identity=attacker, code=guess,
+                    )  # fmt: skip
+                    results = await asyncio.gather(
+                        towards_sender.open(), towards_receiver.open(), return_exceptions=True
+                    )
+                    return list(results)
+
+                relay = asyncio.create_task(middle())
+                signaling = TcpSignaling("127.0.0.1", front.bound_port, listen=False)
+                with pytest.raises(AuthenticationError) as sender_saw:
+                    await engine.connect(signaling, code=receiver.code)  # type: ignore[attr-defined]
+                attacker_saw = await relay
+                fresh = read_code(receiver)  # the guessed-at code was burnt
+                peer = await engine.connect(
+                    TcpSignaling("127.0.0.1", port, listen=False), code=fresh
+                )
+                result = await peer.send(source)
+                assert bytes.fromhex(result.sha256) == digest
+                await peer.close()
+        return [sender_saw.value, *attacker_saw]  # type: ignore[list-item]
+
+    try:
+        errors = run(scenario())
+    finally:
+        _, said = _stop(receiver)
+    assert all(isinstance(e, AuthenticationError) for e in errors), errors
+    assert {e.reason for e in errors} == {"wrong-secret"}  # type: ignore[attr-defined]
+    assert "tried a wrong code" in said
+    assert files_under(tmp_path / "out") == ["a.bin"]
+
+
+def test_a_replayed_message_from_an_earlier_session_fails_and_keeps_the_code(
+    tmp_path: Path,
+) -> None:
+    from tests.engine.pairing_helpers import TamperingRelay
+
+    source = tmp_path / "a.bin"
+    digest = write_random(source, 100_000)
+    port = free_port()
+    receiver = _receiver(tmp_path, port)
+    recorded: dict[str, bytes] = {}
+
+    def record(direction: str, index: int, line: bytes) -> list[bytes]:
+        if direction == "to-waiter" and index == 1:
+            recorded["reveal"] = line
+        return [line]
+
+    def replay(direction: str, index: int, line: bytes) -> list[bytes]:
+        if direction == "to-waiter" and index == 1:
+            return [recorded["reveal"]]  # the earlier session's pair-reveal instead
+        return [line]
+
+    async def attempt(relay: TamperingRelay, engine: Engine, code: str) -> AuthenticationError:
+        relay_port = await relay.start()
+        try:
+            signaling = TcpSignaling("127.0.0.1", relay_port, listen=False)
+            with pytest.raises(AuthenticationError) as caught:
+                await engine.connect(signaling, code=code)
+            return caught.value
+        finally:
+            await relay.close()
+
+    async def scenario() -> tuple[AuthenticationError, AuthenticationError]:
+        config = EngineConfig(ice_addresses=LOOPBACK, config_dir=tmp_path / "sender-config")
+        async with Engine(config) as engine:
+            # An earlier session the path watched (a mistyped code: it is burnt).
+            earlier = await attempt(
+                TamperingRelay(port, record), engine, _other_code(receiver.code)
+            )  # type: ignore[attr-defined]
+            code = read_code(receiver)
+            replayed = await attempt(TamperingRelay(port, replay), engine, code)
+            # The replay failed before the code was tried: the same code still works.
+            peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False), code=code)
+            result = await peer.send(source)
+            assert bytes.fromhex(result.sha256) == digest
+            await peer.close()
+            return earlier, replayed
+
+    try:
+        earlier, replayed = run(scenario())
+    finally:
+        _, said = _stop(receiver)
+    assert earlier.reason == "wrong-secret"
+    assert replayed.reason == "tampered" and replayed.by_peer
+    assert "altered on the way" in said  # the receiver's own side of it
+    assert files_under(tmp_path / "out") == ["a.bin"]
