@@ -40,6 +40,7 @@ from ferry.protocol.events import (
     Progress,
 )
 from ferry.protocol.frames import Offer
+from ferry.protocol.pairing import AuthenticationError, Reason
 
 from .offers import IncomingOffer, OfferInbox
 from .outgoing import SendQueue, describe_file, files_under
@@ -122,7 +123,7 @@ class Peer:
         self._generation = 0
         self._last_active = self.loop.time()
         self._said_bye = False  # the peer closed on purpose (it will not reconnect)
-        self.link_closed = False
+        self._closed_here = False
         self._closing: FerryError | None = None  # why this side is closing it, if it is
         identity = engine.identity
         self._resume_secret = local_secret(identity, SENDER_LABEL)
@@ -205,7 +206,9 @@ class Peer:
         paired = signaling.paired
         assert paired is not None
         if self.peer_id is not None and paired.peer_id != self.peer_id:  # pinned: cannot be
-            raise PeerGone(f"reconnected to {paired.peer_id}, not {self.peer_id}")
+            raise AuthenticationError(
+                f"reconnected to {paired.peer_id}, not {self.peer_id}", reason=Reason.UNTRUSTED
+            )
         self.peer_id, self.verifier, self.trusted = paired.peer_id, paired.verifier, paired.trusted
         self.pairing_mode = str(paired.mode)
         self.destination.peer_id = paired.peer_id  # before any offer can arrive
@@ -301,8 +304,6 @@ class Peer:
             if not self.link.reconnecting:
                 return  # closed meanwhile
             assert self._factory is not None
-            if self.peer_id is not None:
-                self.engine.session_trust.add(self.peer_id)  # the while starts again
             self.signaling = self._factory()
             self._start_channel()
             try:
@@ -419,7 +420,7 @@ class Peer:
         return self.error
 
     async def close(self) -> None:
-        self.link_closed = not self._closed.is_set()  # the host closed it, not a lost link
+        self._closed_here = not self._closed.is_set()  # the host closed it, not a lost link
         self.link.close()
         self.engine.peers.discard(self)
         if not self._closed.is_set():
@@ -541,7 +542,7 @@ class Peer:
         if self.peer_id is not None:
             # Only a peer whose link was lost may come back without a code, for a while; one
             # that said goodbye, or that this side closed, pairs afresh next time.
-            lost = isinstance(error, PeerGone) and not self._said_bye and not self.link_closed
+            lost = isinstance(error, PeerGone) and not self._said_bye and not self._closed_here
             if lost:
                 self.engine.session_trust.add(self.peer_id)
             else:

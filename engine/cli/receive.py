@@ -10,12 +10,11 @@ once, each pairing under its own deadline; there is no way to receive without pa
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from ferry.errors import FerryError
-from ferry.protocol.pairing import AuthenticationError, Code, Reason, parse_code
+from ferry.protocol.pairing import AuthenticationError, Reason
 
 from ..config import EngineConfig
 from ..engine import Engine
@@ -28,37 +27,7 @@ from ..signaling import TcpListener, parse_host_port
 from ..sizes import parse_size
 from ..transfer import Transfer, TransferResult
 from .output import EXIT_AUTH, EXIT_FAILED, EXIT_OK, error_line, printable, summary
-
-CODE_ENV = "FERRY_CODE"
-
-
-def add_pairing_options(parser: argparse.ArgumentParser) -> None:
-    """Options both ``send`` and ``receive`` take."""
-    parser.add_argument(
-        "--code",
-        default=None,
-        help=f"the code to pair with (default: ${CODE_ENV}; receive: a new random code)",
-    )
-    parser.add_argument(
-        "--verify", action="store_true", help="show the verifier words both sides can compare"
-    )
-    parser.add_argument(
-        "--trust-new",
-        action="store_true",
-        help="keep each peer paired by code as trusted: later it pairs with no code",
-    )
-    parser.add_argument(
-        "--handshake-timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="a peer must finish pairing within this long (default 10)",
-    )
-
-
-def code_from(args: argparse.Namespace) -> Code | None:
-    text = args.code if args.code is not None else os.environ.get(CODE_ENV) or None
-    return parse_code(text) if text is not None else None
+from .pairing import add_pairing_options, code_from
 
 
 def add_receive_command(

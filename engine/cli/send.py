@@ -17,7 +17,7 @@ from ..signaling import TcpSignaling, parse_host_port
 from ..sizes import parse_size
 from ..transfer import Transfer, TransferGroup
 from .output import EXIT_FAILED, EXIT_OK, await_with_progress
-from .receive import add_pairing_options, code_from
+from .pairing import add_pairing_options, code_from
 
 
 def add_send_command(

@@ -25,11 +25,11 @@ from .helpers import LOOPBACK, files_under, free_port, read_code, read_until, ru
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _ferry(config: Path, *args: str) -> subprocess.Popen[str]:
+def _ferry(config: Path, *args: str, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "ferry.engine.cli", *args],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "FERRY_CONFIG_DIR": str(config)},
+        env={**os.environ, "FERRY_CONFIG_DIR": str(config), **env},
     )  # fmt: skip
 
 
@@ -47,11 +47,13 @@ def _receiver(tmp: Path, port: int, *extra: str) -> subprocess.Popen[str]:
     return process
 
 
-def _send(tmp: Path, port: int, source: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def _send(
+    tmp: Path, port: int, source: Path, *extra: str, **env: str
+) -> subprocess.CompletedProcess[str]:
     process = _ferry(
         tmp / "sender-config",
         "send", str(source), "--connect", f"127.0.0.1:{port}", "--ice-address", "127.0.0.1",
-        *extra,
+        *extra, **env,
     )  # fmt: skip
     out, err = process.communicate(timeout=120)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
@@ -123,7 +125,8 @@ def test_a_silent_client_does_not_block_a_sender(tmp_path: Path) -> None:
     receiver = _receiver(tmp_path, port, "--handshake-timeout", "600")
     try:
         with socket.create_connection(("127.0.0.1", port)) as silent:
-            sent = _send(tmp_path, port, source, "--code", receiver.code)  # type: ignore[attr-defined]
+            code = receiver.code  # type: ignore[attr-defined]
+            sent = _send(tmp_path, port, source, FERRY_CODE=code)  # from the environment
             assert sent.returncode == 0, sent.stderr
             silent.setblocking(False)
             try:
