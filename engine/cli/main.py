@@ -111,7 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         runner = receive_command if args.command == "receive" else send_command
         return asyncio.run(runner(args))
     except AuthenticationError as exc:
-        print(error_line(exc.message), file=sys.stderr)
+        message = exc.message
+        if args.command == "send" and exc.reason is Reason.WRONG_SECRET:
+            message += "; each code works once: ask the receiver for the new code it shows"
+        print(error_line(message), file=sys.stderr)
         return EXIT_FAILED if exc.reason is Reason.BUSY else EXIT_AUTH
     except CodeError as exc:
         print(error_line(exc.message), file=sys.stderr)

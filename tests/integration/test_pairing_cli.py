@@ -77,7 +77,7 @@ def test_a_wrong_code_fails_cleanly_burns_the_code_and_the_new_code_works(tmp_pa
         assert refused.returncode == EXIT_AUTH, refused.stderr
         lines = refused.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("ferry: error: pairing failed"), lines
-        assert "code" in lines[0]
+        assert "ask the receiver for the new code" in lines[0]
         # The receiver says so and makes a new code; the old one is gone.
         new = read_code(receiver)
         assert new != first
