@@ -59,7 +59,8 @@ def legit_send(victim: Victim, root: Path, name: str, size: int = 300_000) -> No
     digest = write_random(source, size, seed=size)
     done = subprocess.run(
         [sys.executable, "-m", "ferry.engine.cli", "send", str(source),
-         "--connect", f"127.0.0.1:{victim.port}", "--ice-address", "127.0.0.1"],
+         "--connect", f"127.0.0.1:{victim.port}", "--ice-address", "127.0.0.1",
+         "--code", victim.take_code()],
         cwd=ROOT, capture_output=True, text=True, timeout=90,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -71,7 +72,7 @@ def survive(victim: Victim, root: Path, attack: Attack, name: str) -> list[str]:
     before = len(victim.stderr)
 
     async def scenario() -> None:
-        async with hostile_link(victim.port) as link:
+        async with hostile_link(victim.port, victim.take_code()) as link:
             await attack(link)
 
     run(scenario(), timeout=60)
