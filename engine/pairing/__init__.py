@@ -18,6 +18,7 @@ from ferry.protocol.pairing import (
     parse_code,
 )
 
+from .codebook import CodeSlot
 from .identity_file import identity_path, load_identity
 from .paths import config_dir
 from .secure import SecureSignaling
@@ -27,6 +28,7 @@ __all__ = [
     "AuthenticationError",
     "Clock",
     "Code",
+    "CodeSlot",
     "Identity",
     "Mode",
     "Paired",
