@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ferry.protocol.limits import DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from ferry.protocol.receiver import DEFAULT_WINDOW
 
+from .clock import SYSTEM_CLOCK, Clock
 from .storage.destination import Destination
 
 
@@ -25,7 +26,10 @@ class ChannelConfig:
     #: "auto" (uvloop where installed), "uvloop" or "asyncio".
     loop: str = "auto"
     #: SCTP acknowledges every second packet, as RFC 4960 asks, not every one as aiortc
-    #: does (actors/sctp_acks.py); False keeps aiortc's own SACKs.
+    #: does (actors/transport/sctp_acks.py); False keeps aiortc's own SACKs.
     delayed_acks: bool = True
     #: Test hook: seconds each Reassembler write sleeps, to play a slow disk.
     write_delay: float = 0.0
+    #: What the Channel's timers (inbound batching, delayed SACKs) and its Reassemblers'
+    #: checkpoints read; a test passes a ManualClock to drive them.
+    clock: Clock = SYSTEM_CLOCK

@@ -55,7 +55,7 @@ class EngineConfig:
     #: Event loop for the Channel thread: "auto" (uvloop if installed), "uvloop", "asyncio".
     loop: str = "auto"
     #: SCTP SACKs for every second packet (RFC 4960) instead of aiortc's one per packet:
-    #: 1.24-1.42x aiortc's throughput here, on less CPU (actors/sctp_acks.py).
+    #: 1.24-1.42x aiortc's throughput here, on less CPU (actors/transport/sctp_acks.py).
     delayed_acks: bool = True
     max_restarts: int = 3
     restart_window: float = 10.0
