@@ -23,6 +23,10 @@ class ChannelConfig:
     max_file_size: int = MAX_FILE_SIZE
     #: Keep at most this much queued in the data channel (its bufferedAmountLowThreshold).
     buffer_threshold: int = 1 << 20
+    #: Bytes a Chunker may read beyond what the data channel has taken, whatever credit the
+    #: receiver grants: a receiver that grants 2^53 and stops reading gets no more than this
+    #: held in the sender's memory per file (plus the data channel's own buffer).
+    read_ahead: int = 8 << 20
     #: "auto" (uvloop where installed), "uvloop" or "asyncio".
     loop: str = "auto"
     #: SCTP acknowledges every second packet, as RFC 4960 asks, not every one as aiortc

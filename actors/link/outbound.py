@@ -2,7 +2,10 @@
 
 CHUNK frames go out only while the data channel's ``bufferedAmount`` is at or under the
 threshold (and resume on ``bufferedamountlow``), and a Chunker only reads what the
-receiver's credit allows. Outgoing transfers share the data channel round-robin, one chunk
+receiver's credit allows, and never more than ``read_ahead`` bytes beyond what the data
+channel has taken: credit is the receiver's to give, the sender's memory is not.
+
+Outgoing transfers share the data channel round-robin, one chunk
 each in turn, so a small file sent after a big one is not stuck behind it.
 """
 
@@ -26,6 +29,8 @@ from ..config import ChannelConfig
 from ..messages import ChunkBatch, Credit, ReadComplete, StartReading
 from ..supervisor import start_supervised
 from .state import Outgoing, tell
+
+_NEVER = 1 << 64  # beyond any offset
 
 
 class OutboundPump:
@@ -71,6 +76,9 @@ class OutboundPump:
                 item = state.queue.popleft()
                 if isinstance(item, Chunk):
                     dc.send(encode(self.conn.admit_chunk(item)))
+                    state.sent_upto = item.offset + len(item.data)
+                    if state.sent_upto >= state.read_more_at:
+                        self._allow_reading(transfer_id, state)
                 else:
                     dc.send(encode(self.conn.finish(transfer_id, item.sha256)[0]))
                 if state.queue:
@@ -123,7 +131,7 @@ class OutboundPump:
             start=self._chunker_factory(event.transfer_id),
             owner=self.mailbox,
         )
-        state.queued_upto = event.offset
+        state.queued_upto = state.sent_upto = event.offset
         self._start_chunker_at(event.transfer_id, state, event.offset)
 
     def _start_chunker_at(self, transfer_id: bytes, state: Outgoing, start: int) -> None:
@@ -134,15 +142,30 @@ class OutboundPump:
             state.chunker,
             StartReading(request.path, request.size, request.mtime_ns, session.chunk_size, start),
         )
-        if state.credit:
-            tell(state.chunker, Credit(transfer_id, state.credit))
+        state.reading_limit = 0  # a new Chunker: tell it afresh
+        self._allow_reading(transfer_id, state)
 
     def _credit_granted(self, event: CreditGranted) -> None:
         state = self.outgoing.get(event.transfer_id)
         if state is not None:
             state.credit = event.limit
-            if state.chunker is not None:
-                tell(state.chunker, Credit(event.transfer_id, event.limit))
+            self._allow_reading(event.transfer_id, state)
+
+    def _allow_reading(self, transfer_id: bytes, state: Outgoing) -> None:
+        """Tell the Chunker how far it may read: the credit, but at most ``read_ahead``
+        beyond what the data channel has taken.
+
+        When the read-ahead is what holds the Chunker back, the pump calls again once the
+        data channel has taken a quarter of it (a Credit every few MiB, not every chunk);
+        when the credit is, the next WINDOW does.
+        """
+        ahead = self.config.read_ahead
+        cap = state.sent_upto + ahead
+        limit = min(state.credit, cap)
+        state.read_more_at = state.sent_upto + ahead // 4 if cap < state.credit else _NEVER
+        if state.chunker is not None and limit > state.reading_limit:
+            state.reading_limit = limit
+            tell(state.chunker, Credit(transfer_id, limit))
 
     # -- from the Chunker ------------------------------------------------------------------
 

@@ -23,7 +23,10 @@ class Outgoing:
     chunker: pykka.ActorRef[Any] | None = None
     queue: deque[Chunk | ReadComplete] = field(default_factory=deque)  # EOF goes out last
     queued_upto: int = 0  # the Chunker has delivered every byte below this
-    credit: int = 0
+    credit: int = 0  # what the receiver allows
+    sent_upto: int = 0  # every byte below this went into the data channel
+    reading_limit: int = 0  # what the Chunker was last told it may read up to
+    read_more_at: int = 0  # once sent_upto reaches this, the Chunker may read further
 
 
 @dataclass

@@ -54,6 +54,23 @@ def test_file_arrives_byte_identical(tmp_path: Path, size: int) -> None:
     assert files_under(out) == ["source.bin"]  # staging gone
 
 
+def test_a_window_larger_than_the_read_ahead_still_moves_the_whole_file(tmp_path: Path) -> None:
+    """With a 64 MiB window the sender's read-ahead (8 MiB), not the credit, paces its
+    reads: the Chunker is told to read on as the data channel takes bytes."""
+    source = tmp_path / "source.bin"
+    digest = write_random(source, 24 * 1024 * KIB + 5)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    async def scenario() -> None:
+        async with connected_pair(out, receiver={"window": 64 << 20}) as (sender, _):
+            result = await sender.send(source)
+            assert bytes.fromhex(result.sha256) == digest
+
+    run(scenario())
+    assert sha256_file(out / "source.bin") == digest
+
+
 def test_a_handler_set_after_the_offer_arrived_still_sees_it(tmp_path: Path) -> None:
     # `ferry receive` and hosts set on_offer after listen() returns; the sender's first
     # offer can come before that. Here it surely does: the file is stored by then.
