@@ -3,10 +3,10 @@
     python -m tests.adversary.hostile_receiver PORT
 
 Prints ``listening`` once its signaling port is bound, then ``code: CODE``: the sender
-pairs with it (the attacker is a peer the victim chose to pair with). It answers the sender's WebRTC offer,
-ACCEPTs the first file with a WINDOW of 2^53-1, prints ``frozen`` and stops itself
-(SIGSTOP): from then on nothing reads or acknowledges at the SCTP level, so everything the
-sender reads ahead stays in the sender's memory. The test ends it with SIGKILL.
+pairs with it (the attacker is a peer the victim chose to pair with). It answers the
+sender's WebRTC offer, ACCEPTs the first file with a WINDOW of 2^53-1, prints ``frozen``
+and stops itself (SIGSTOP): from then on nothing reads or acknowledges at the SCTP level,
+so everything the sender reads ahead stays in the sender's memory. The test ends it with SIGKILL.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from ferry.actors.transport.ice import restricted_ice_addresses
 from ferry.engine import Identity, TcpSignaling
 from ferry.engine.pairing import SecureSignaling
-from ferry.protocol.pairing import new_code
 from ferry.protocol.codec import decode, encode
 from ferry.protocol.frames import Accept, Hello, Offer, Window
 from ferry.protocol.limits import MAX_FILE_SIZE
+from ferry.protocol.pairing import new_code
 
 
 async def main(port: int) -> None:
