@@ -53,7 +53,7 @@ class EventDispatch:
         try:
             frame = decode(message, max_message_size=DEFAULT_MAX_MESSAGE_SIZE)
         except ProtocolError as exc:
-            logger.warning("garbage from the peer: %s", exc.message)
+            logger.info("garbage from the peer: %s", exc.message)  # the host is told too
             self.send(self.conn.protocol_error(exc))
             self._dispatch_events()
             return
