@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ferry.protocol.connection import DEFAULT_MAX_INCOMING
 from ferry.protocol.limits import DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from ferry.protocol.receiver import DEFAULT_WINDOW
 
@@ -21,6 +22,10 @@ class ChannelConfig:
     chunk_size: int = DEFAULT_CHUNK_SIZE
     window: int = DEFAULT_WINDOW
     max_file_size: int = MAX_FILE_SIZE
+    #: Files a peer may have offered and not finished at once; beyond, REJECT "busy".
+    max_incoming: int = DEFAULT_MAX_INCOMING
+    #: Files a peer may offer on one connection in all (None: no limit).
+    max_offers: int | None = None
     #: Keep at most this much queued in the data channel (its bufferedAmountLowThreshold).
     buffer_threshold: int = 1 << 20
     #: Bytes a Chunker may read beyond what the data channel has taken, whatever credit the

@@ -46,6 +46,8 @@ class PeerLink(ConnectionSetup, OutboundPump, InboundBatcher, ChildRestarts, Eve
             max_message_size=DEFAULT_MAX_MESSAGE_SIZE,
             window=config.window,
             max_file_size=config.max_file_size,
+            max_incoming=config.max_incoming,
+            max_offers=config.max_offers,
         )
         self.pc = new_peer_connection(config)
         self.pc.on("connectionstatechange", self._on_connection_state)
