@@ -67,12 +67,20 @@ def ensure_venv() -> None:
 SYSTEM_PACKAGES = {
     "iptables": "iptables",  # NAT in the network lab (tests/lab)
     "turnserver": "coturn",  # the TURN relay in the network lab
+    "ethtool": "ethtool",  # wire-size packets in the WAN lab (benchmarks/lab)
+    # the headers the netfilterqueue package (test/bench extra) builds against
+    "/usr/include/libnetfilter_queue/libnetfilter_queue.h": "libnetfilter-queue-dev",
 }
+
+
+def _present(need: str) -> bool:
+    """A program on PATH, or a file (a header a package builds against) that exists."""
+    return Path(need).exists() if need.startswith("/") else shutil.which(need) is not None
 
 
 def ensure_system_packages() -> None:
     """Install the missing system packages the tests need, when this can (root, apt-get)."""
-    missing = sorted({pkg for command, pkg in SYSTEM_PACKAGES.items() if not shutil.which(command)})
+    missing = sorted({pkg for need, pkg in SYSTEM_PACKAGES.items() if not _present(need)})
     if not missing:
         return
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
@@ -107,6 +115,9 @@ def main(argv: list[str]) -> int:
     if command not in {"demo", "test", "bench", "ferry"}:
         print(USAGE, file=sys.stderr)
         return 2
+    if command in {"test", "bench"}:
+        # first: the bench extra's netfilterqueue builds against libnetfilter-queue-dev
+        ensure_system_packages()
     ensure_venv()
     python = str(BIN / "python")
     if command == "demo":
@@ -125,7 +136,6 @@ def main(argv: list[str]) -> int:
     )
     if lint:
         return lint
-    ensure_system_packages()
     return _run([python, "-m", "pytest", *rest])
 
 
