@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import select
 import subprocess
 import sys
+import time
 from typing import Any
 
 from .netns import Lab
@@ -64,3 +68,125 @@ def probe(lab: Lab, count: int = 200, interval_ms: float = 5.0) -> dict[str, Any
     finally:
         server.kill()
         server.wait()
+
+
+_RTC = [sys.executable, "-m", "ferry.benchmarks.lab.rtc_peer"]
+
+
+def _line(process: subprocess.Popen[str], key: str) -> Any:
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    if not line:
+        raise RuntimeError(f"an aiortc peer exited before sending {key!r}")
+    return json.loads(line)[key]
+
+
+def _say(process: subprocess.Popen[str], obj: dict[str, Any]) -> None:
+    assert process.stdin is not None
+    process.stdin.write(json.dumps(obj) + "\n")
+    process.stdin.flush()
+
+
+def rtc_ceiling(lab: Lab, size: int, message: int, timeout: float = 600.0) -> dict[str, Any]:
+    """aiortc alone, sender -> receiver namespace, with Ferry's transport tuning."""
+    pipes: dict[str, Any] = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
+    receiver = lab.popen(lab.receiver, [*_RTC, "receive", lab.receiver_ip, str(size)], **pipes)
+    sender = lab.popen(lab.sender, [*_RTC, "send", lab.sender_ip, str(size), str(message)], **pipes)
+    _say(receiver, {"offer": _line(sender, "offer")})
+    _say(sender, {"answer": _line(receiver, "answer")})
+    got = _line(receiver, "result")
+    _say(sender, {"done": got})
+    sent = _line(sender, "result")
+    for process in (sender, receiver):
+        process.wait(timeout=30)
+    seconds = got["last_byte"] - sent["first_send"]
+    return {
+        "bytes": got["received"],
+        "seconds": seconds,
+        "mb_per_s": got["received"] / seconds / 1e6,
+        "longest_gap": got["longest_gap"],
+        "congestion": sent.get("congestion", {}),
+    }
+
+
+_FERRY = [sys.executable, "-m", "ferry.engine.cli"]
+FERRY_PORT = 7070
+_LISTEN_SECONDS = 60.0
+
+
+def _listening(receiver: subprocess.Popen[str]) -> str | None:
+    """Wait for ``ferry receive`` to listen; the pairing code it printed, if any.
+
+    Today it prints ``listening on HOST:PORT``; with pairing codes it also prints
+    ``code: N-word-word`` (before or after), which the sender then needs as ``--code``.
+    """
+    assert receiver.stdout is not None
+    code = None
+    while True:
+        line = receiver.stdout.readline()
+        if not line:
+            raise RuntimeError(f"ferry receive exited ({receiver.wait()}) before listening")
+        line = line.strip()
+        if line.startswith("code:"):
+            code = line.split(":", 1)[1].strip()
+        if line.startswith("listening on"):
+            break
+    # a code printed right after the listening line
+    if code is None and select.select([receiver.stdout], [], [], 0.2)[0]:
+        line = receiver.stdout.readline().strip()
+        if line.startswith("code:"):
+            code = line.split(":", 1)[1].strip()
+    return code
+
+
+def _tree_bytes(root: str) -> int:
+    """Bytes under ``root``, the receiver's staging folder included."""
+    total = 0
+    for folder, _, files in os.walk(root):
+        for name in files:
+            with contextlib.suppress(FileNotFoundError):  # renamed into place meanwhile
+                total += os.stat(os.path.join(folder, name)).st_size
+    return total
+
+
+def ferry_transfer(lab: Lab, path: str, out_dir: str, timeout: float = 900.0) -> dict[str, Any]:
+    """``ferry send PATH`` in the sender namespace to ``ferry receive --out`` in the
+    receiver's; the wall time of the sending process, and the longest time the received
+    file did not grow (polled every 20 ms)."""
+    env = {**os.environ, "FERRY_PASSPHRASE": ""}
+    receiver = lab.popen(
+        lab.receiver,
+        [*_FERRY, "receive", "--listen", f"{lab.receiver_ip}:{FERRY_PORT}", "--out", out_dir,
+         "--once", "--no-previews", "--ice-address", lab.receiver_ip],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    code = _listening(receiver)
+    argv = [*_FERRY, "send", "--connect", f"{lab.receiver_ip}:{FERRY_PORT}",
+            "--ice-address", lab.sender_ip]  # fmt: skip
+    if code:
+        argv += ["--code", code]
+    started = time.monotonic()
+    sender = lab.popen(
+        lab.sender, [*argv, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    longest_gap, last_size, last_change = 0.0, -1, started
+    while sender.poll() is None:
+        time.sleep(0.02)
+        now = time.monotonic()
+        size = _tree_bytes(out_dir)
+        if size != last_size:
+            if last_size > 0:
+                longest_gap = max(longest_gap, now - last_change)
+            last_size, last_change = size, now
+        if now - started > timeout:
+            sender.kill()
+            raise TimeoutError(f"ferry send took more than {timeout:.0f} s")
+    seconds = time.monotonic() - started
+    out, err = sender.communicate()
+    if sender.returncode != 0:
+        raise RuntimeError(f"ferry send failed ({sender.returncode}): {err.strip()[-500:]}")
+    try:
+        receiver.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        receiver.kill()
+    return {"seconds": seconds, "longest_gap": longest_gap, "output": out.strip()}
