@@ -60,6 +60,7 @@ from .config import ChannelConfig
 from .messages import ChunkBatch, Durable, Ready, StartReading, StartWriting, Suspend
 from .reassembler import Reassembler
 from .supervisor import ChildGaveUp, ChildRestarted, InjectFault, Unwatch, start_supervised
+from .transport.congestion import control_congestion
 from .transport.ice import restricted_ice_addresses
 from .transport.sctp_acks import DelayedAcks, delay_acks
 from .transport.udp_buffers import enlarge_receive_buffers
@@ -172,6 +173,7 @@ class PeerLink:
     def _tune_sctp(self) -> None:
         if self.config.delayed_acks and self.acks is None and self.pc.sctp is not None:
             self.acks = delay_acks(self.pc.sctp)
+            control_congestion(self.pc.sctp)  # BBR-style, per association: congestion.py
 
     async def close(self) -> None:
         self.lose(PeerGone("the connection was closed"))

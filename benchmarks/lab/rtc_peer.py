@@ -58,6 +58,21 @@ def _tune(pc: Any) -> None:
     control_congestion(pc.sctp)
 
 
+def _trace(sctp: Any, started: float) -> None:
+    controller = getattr(sctp, "_ferry_congestion", None)
+
+    def tick() -> None:
+        if controller is None or sctp._association_state == sctp.State.CLOSED:
+            return
+        stats = controller.stats()
+        stats["flight"] = sctp._flight_size
+        stats["t"] = round(time.monotonic() - started, 2)
+        print(json.dumps(stats), file=sys.stderr, flush=True)
+        asyncio.get_running_loop().call_later(0.25, tick)
+
+    tick()
+
+
 async def send(address: str, size: int, message: int) -> dict[str, Any]:
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
@@ -84,6 +99,8 @@ async def send(address: str, size: int, message: int) -> dict[str, Any]:
         channel.on("bufferedamountlow", low.set)
         block = os.urandom(message)
         first_send = time.monotonic()
+        if os.environ.get("FERRY_LAB_TRACE"):  # the controller's state every 250 ms
+            _trace(pc.sctp, first_send)
         sent = 0
         while sent < size:
             if channel.bufferedAmount > THRESHOLD:

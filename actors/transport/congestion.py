@@ -1,0 +1,336 @@
+"""Ferry's congestion control for aiortc's SCTP sender, installed per association.
+
+aiortc 1.16 (``rtcsctptransport.py``) runs Reno: cwnd halved on each fast retransmit, one
+packet after a T3 expiry, +1 packet per round trip after, and it strikes a chunk it has
+already retransmitted again every three SACKs, so one loss on a long path can be resent
+many times over. :func:`control_congestion` replaces that, for one ``RTCSctpTransport``
+only (aiortc's class and every other association in the process keep aiortc's code), by
+wrapping four methods on the instance, the way :mod:`.sctp_acks` wraps ``_send_sack``:
+
+- ``_receive_sack_chunk``: counts the bytes each SACK newly acknowledges (cumulatively
+  and in gap blocks) into the :class:`~.bbr.BbrModel`; keeps aiortc from striking a
+  chunk that is already being retransmitted, and instead resends it itself when it is
+  still missing a round trip after it was resent (SACK-based recovery of a lost
+  retransmission, without waiting for T3's one second);
+- ``_transmit``: sets aiortc's ``_cwnd`` to the model's window before aiortc sends, and
+  paces: at most the pacing rate's worth of bytes (plus a small bucket) leave per
+  interval, the rest on a timer, so a window's worth never lands on the bottleneck at
+  once. Paths under :data:`PACE_MIN_RTT` are not paced (no timer is that fine, and a
+  loopback peer is CPU-bound, not path-bound);
+- ``_update_rto``: each round-trip sample also goes to the model;
+- ``_t3_expired``: the model restarts from a small window (aiortc's own handling,
+  retransmitting everything outstanding, still runs).
+
+A tail-loss probe covers what SACKs cannot: when data is outstanding and no SACK came for
+``max(2 x smoothed RTT, RTT + 10 ms)``, the first missing chunk and the newest outstanding
+one are resent; the receiver answers a duplicate at once (:mod:`.sctp_acks` and aiortc
+both SACK duplicates immediately), so the gap is known after one round trip, not a T3.
+
+It relies on aiortc internals (checked against 1.16): when any is missing it leaves the
+association alone and logs it; tests/transport fail loudly when they move.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from .bbr import BbrModel
+
+try:
+    from aiortc.rtcsctptransport import DataChunk
+except ImportError:  # moved: control_congestion leaves aiortc's own control in place
+    DataChunk = None
+
+logger = logging.getLogger(__name__)
+
+#: Pace only paths with at least this round trip (see the module docstring).
+PACE_MIN_RTT = 0.004
+#: The least wait for the bucket to refill (the event loop's timers are not finer).
+PACE_TICK = 0.001
+#: The pacing bucket: bytes that may leave back to back, in time at the pacing rate...
+PACE_BURST_TIME = 0.002
+#: ...and at least this many packets.
+PACE_BURST_PACKETS = 4
+#: The tail-loss probe's margin over one smoothed round trip (delayed SACKs, scheduling).
+RESEND_SLACK = 0.010
+#: The tail-loss probe fires after max(TLP_RTTS x srtt, srtt + RESEND_SLACK).
+TLP_RTTS = 2.0
+_NEVER = -(1 << 30)
+_TSN_MODULO = 1 << 32  # aiortc's strike count for a chunk Ferry recovers itself
+
+_METHODS = ("_receive_sack_chunk", "_transmit", "_update_rto", "_t3_expired", "_send_chunk")
+_ATTRIBUTES = (
+    "_cwnd",
+    "_flight_size",
+    "_sent_queue",
+    "_outbound_queue",
+    "_fast_recovery_exit",
+    "_flight_size_decrease",
+    "_srtt",
+    "_association_state",
+    "State",
+    "_loop",
+    "_rto",
+    "_last_sacked_tsn",
+    "_data_channel_queue",
+    "_data_channel_flush",
+)
+_CHUNK_FIELDS = ("_acked", "_retransmit", "_misses", "_sent_count", "_book_size", "tsn")
+
+
+def _tsn_gt(a: int, b: int) -> bool:
+    """Serial number arithmetic (RFC 1982), as SCTP compares TSNs."""
+    return a != b and (a - b) % _TSN_MODULO < _TSN_MODULO // 2
+
+
+def _tsn_gte(a: int, b: int) -> bool:
+    return a == b or _tsn_gt(a, b)
+
+
+class SctpCongestion:
+    """The controller of one association (installed by :func:`control_congestion`)."""
+
+    def __init__(self, transport: Any, mss: int) -> None:
+        self.transport = transport
+        self.model = BbrModel(mss)
+        self.mss = mss
+        self._receive_sack = transport._receive_sack_chunk
+        self._transmit_now = transport._transmit
+        self._update_rto = transport._update_rto
+        self._t3 = transport._t3_expired
+        self._send_chunk = transport._send_chunk
+        # tsn -> (chunk, when resent, the newest TSN sent by then)
+        self._resent: dict[int, tuple[Any, float, int]] = {}
+        self._tokens = 0.0
+        self._tokens_at = 0.0
+        self._pace_timer: asyncio.TimerHandle | None = None
+        self._probe_timer: asyncio.TimerHandle | None = None
+        self._last_sack = 0.0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.counts = {"resent_again": 0, "probes": 0, "paced_waits": 0, "sacks": 0}
+
+    # -- wrapped methods ----------------------------------------------------------------------
+
+    async def receive_sack(self, chunk: Any) -> None:
+        transport = self.transport
+        now = time.monotonic()
+        self._last_sack = now
+        self.counts["sacks"] += 1
+        acked = self._newly_acked(chunk)
+        if self._resent:
+            self._recover_resent(chunk, now)
+        # the model first: aiortc transmits at the end of its SACK handling
+        idle = not transport._outbound_queue and not transport._data_channel_queue
+        app_limited = idle and transport._flight_size < self.model.cwnd
+        self.model.on_ack(acked, now, max(0, transport._flight_size - acked), app_limited)
+        await self._receive_sack(chunk)
+
+    def _newly_acked(self, sack: Any) -> int:
+        """Bytes this SACK acknowledges that were not acknowledged before: the chunks up to
+        its cumulative TSN, and those its gap blocks name (TSNs in the sent queue are
+        consecutive, so a TSN's index in it is its distance from the first)."""
+        transport = self.transport
+        queue = transport._sent_queue
+        behind = (transport._last_sacked_tsn - sack.cumulative_tsn) % _TSN_MODULO
+        if not queue or 0 < behind < _TSN_MODULO // 2:
+            return 0  # nothing out, or an old SACK that aiortc ignores
+        offset = (sack.cumulative_tsn - queue[0].tsn) % _TSN_MODULO
+        if offset >= _TSN_MODULO // 2:
+            offset -= _TSN_MODULO  # -1 when it acknowledges nothing new cumulatively
+        length = len(queue)
+        upto = max(0, min(offset + 1, length))
+        acked = 0
+        for index in range(upto):
+            schunk = queue[index]
+            if not schunk._acked:
+                acked += schunk._book_size
+        for start, end in sack.gaps:
+            for index in range(max(upto, offset + start), min(length, offset + end + 1)):
+                schunk = queue[index]
+                if not schunk._acked:
+                    acked += schunk._book_size
+        return acked
+
+    def _recover_resent(self, sack: Any, now: float) -> None:
+        """Keep aiortc from striking resent chunks; resend one again once this SACK
+        acknowledges a chunk first sent after it was resent (as RACK does for TCP: the
+        resend had its chance to arrive), and a round trip has passed since."""
+        transport = self.transport
+        cumulative = sack.cumulative_tsn
+        highest = (cumulative + max((end for _, end in sack.gaps), default=0)) % _TSN_MODULO
+        for tsn, (schunk, when, newest) in list(self._resent.items()):
+            if schunk._acked or _tsn_gte(cumulative, tsn):
+                del self._resent[tsn]  # delivered
+                continue
+            if schunk._retransmit:
+                continue  # already queued for resending
+            if _tsn_gt(highest, newest) and now - when >= self.model.round_time:
+                self.counts["resent_again"] += 1
+                schunk._retransmit = True
+                transport._flight_size_decrease(schunk)
+                del self._resent[tsn]
+            else:
+                schunk._misses = _NEVER
+
+    async def send_chunk(self, chunk: Any) -> None:
+        """Notes each resent DATA chunk, so aiortc's strikes leave it to this controller."""
+        if type(chunk) is DataChunk and chunk._sent_count > 1:
+            chunk._misses = _NEVER
+            newest = self.transport._sent_queue[-1].tsn  # sent before this resend
+            self._resent[chunk.tsn] = (chunk, time.monotonic(), newest)
+        await self._send_chunk(chunk)
+
+    async def transmit(self) -> None:
+        transport = self.transport
+        model = self.model
+        transport._fast_recovery_exit = None  # the model, not aiortc's Reno, sets the window
+        cwnd = model.cwnd
+        if model.min_rtt is None or model.min_rtt < PACE_MIN_RTT:
+            transport._cwnd = cwnd
+            await self._transmit_now()
+            self._arm_probe()
+            return
+        now = time.monotonic()
+        rate = model.pacing_rate
+        bucket = max(PACE_BURST_PACKETS * self.mss, rate * PACE_BURST_TIME)
+        self._tokens = min(bucket, self._tokens + (now - self._tokens_at) * rate)
+        self._tokens_at = now
+        # aiortc sends at most four packets beyond the flight per call: call again while
+        # the bucket and the window allow and something went out
+        while self._tokens >= self.mss:
+            flight = transport._flight_size
+            if flight >= cwnd:
+                break
+            transport._cwnd = min(cwnd, flight + int(self._tokens))
+            await self._transmit_now()
+            sent = transport._flight_size - flight
+            if sent <= 0:
+                break
+            self._tokens -= sent
+        transport._cwnd = cwnd
+        if self._pace_timer is None and transport._flight_size < cwnd and self._has_data():
+            self.counts["paced_waits"] += 1
+            delay = max(PACE_TICK, (self.mss - self._tokens) / rate) if rate > 0 else PACE_TICK
+            self._pace_timer = transport._loop.call_later(delay, self._paced)
+        self._arm_probe()
+
+    def _has_data(self) -> bool:
+        transport = self.transport
+        if transport._outbound_queue or transport._data_channel_queue:
+            return True
+        return any(chunk._retransmit for chunk in transport._sent_queue)
+
+    def _paced(self) -> None:
+        self._pace_timer = None
+        if not self._closed():
+            self._spawn(self._paced_send())
+
+    async def _paced_send(self) -> None:
+        transport = self.transport
+        if not transport._outbound_queue:
+            await transport._data_channel_flush()  # pulls the next message, and sends
+        await transport._transmit()
+
+    def update_rto(self, rtt: float) -> None:
+        self.model.on_rtt(rtt, time.monotonic())
+        self._update_rto(rtt)
+
+    def t3_expired(self) -> None:
+        self.model.on_timeout()
+        self._resent.clear()  # aiortc marks every outstanding chunk for resending
+        self._t3()
+
+    # -- the tail-loss probe ------------------------------------------------------------------
+
+    def _probe_after(self) -> float:
+        srtt = self.transport._srtt
+        if srtt is None:  # no round trip measured yet: aiortc's initial RTO (3 s)
+            return float(self.transport._rto)
+        return max(TLP_RTTS * srtt, srtt + RESEND_SLACK)
+
+    def _arm_probe(self) -> None:
+        if self._probe_timer is None and self.transport._sent_queue:
+            self._probe_timer = self.transport._loop.call_later(self._probe_after(), self._probe)
+
+    def _probe(self) -> None:
+        self._probe_timer = None
+        transport = self.transport
+        if self._closed() or not transport._sent_queue:
+            return
+        due = self._last_sack + self._probe_after()
+        now = time.monotonic()
+        if now < due:  # a SACK came since the timer was set: wait from that one
+            self._probe_timer = transport._loop.call_later(due - now, self._probe)
+            return
+        self.counts["probes"] += 1
+        queue = transport._sent_queue
+        first = next((c for c in queue if not c._acked and not c._retransmit), None)
+        last = queue[-1]
+        for schunk in {id(c): c for c in (first, last) if c is not None}.values():
+            if not schunk._acked and not schunk._retransmit:
+                schunk._retransmit = True
+                transport._flight_size_decrease(schunk)
+        self._last_sack = now  # one probe per probe interval
+        self._spawn(transport._transmit())
+        self._arm_probe()
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _closed(self) -> bool:
+        transport = self.transport
+        return bool(transport._association_state == transport.State.CLOSED)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.debug("paced transmit failed: %r", task.exception())
+
+    def stats(self) -> dict[str, Any]:
+        model = self.model
+        return {
+            "state": model.state.value,
+            "btl_bw_mb_per_s": model.btl_bw / 1e6,
+            "samples": [round(x / 1e6, 2) for x in model._bw_samples],
+            "min_rtt_ms": (model.min_rtt or 0.0) * 1000,
+            "cwnd": model.cwnd,
+            "rounds": model.stats.rounds,
+            "timeouts": model.stats.timeouts,
+            "probe_rtts": model.stats.probe_rtts,
+            **self.counts,
+        }
+
+
+def control_congestion(transport: Any) -> SctpCongestion | None:
+    """Give one aiortc ``RTCSctpTransport`` Ferry's congestion control; None if it cannot.
+
+    Idempotent: a transport that already has it returns the controller it has.
+    """
+    existing = getattr(transport, "_ferry_congestion", None)
+    if isinstance(existing, SctpCongestion):
+        return existing
+    missing = [name for name in _METHODS + _ATTRIBUTES if not hasattr(transport, name)]
+    if missing:
+        logger.info("this aiortc's SCTP lacks %s: it keeps its own congestion control", missing)
+        return None
+    from aiortc import rtcsctptransport
+
+    mss = getattr(rtcsctptransport, "USERDATA_MAX_LENGTH", None)
+    if not isinstance(mss, int) or DataChunk is None:
+        logger.info("this aiortc has no USERDATA_MAX_LENGTH: it keeps its congestion control")
+        return None
+    controller = SctpCongestion(transport, mss)
+    transport._receive_sack_chunk = controller.receive_sack
+    transport._transmit = controller.transmit
+    transport._update_rto = controller.update_rto
+    transport._t3_expired = controller.t3_expired
+    transport._send_chunk = controller.send_chunk
+    transport._ferry_congestion = controller
+    return controller
