@@ -172,8 +172,8 @@ class PeerLink:
 
     def _tune_sctp(self) -> None:
         if self.config.delayed_acks and self.acks is None and self.pc.sctp is not None:
+            control_congestion(self.pc.sctp)  # first: the SACK policy wraps what it installs
             self.acks = delay_acks(self.pc.sctp)
-            control_congestion(self.pc.sctp)  # BBR-style, per association: congestion.py
 
     async def close(self) -> None:
         self.lose(PeerGone("the connection was closed"))

@@ -47,6 +47,11 @@ FULL_BW_ROUNDS = 3
 #: Shortest round (and least RTT used to size the window): below a few milliseconds the
 #: receiver's processing and delayed SACKs, not the path, set the round trip.
 MIN_ROUND = 0.005
+#: Pacing here runs on event-loop timers (a millisecond at best, later on a busy machine),
+#: not the kernel's fq: paced at exactly the estimate, the sender falls a little short of
+#: it, the next estimate is lower, and the rate spirals down. Pacing this much above the
+#: model smooths bursts without setting the rate; the window (two BDPs) sets it.
+PACING_HEADROOM = 1.25
 
 
 class State(enum.Enum):
@@ -84,6 +89,9 @@ class BbrModel:
         self._round_delivered = 0
         self._round_app_limited = False
         self.delivered = 0
+        self.sent = 0
+        self._round_sent = 0
+        self._last_send_rate = float("inf")
         self._cycle = 0
         self._probe_rtt_until = 0.0
 
@@ -118,6 +126,7 @@ class BbrModel:
         self.delivered += acked
         if self._round_start is None:
             self._round_start, self._round_delivered = now, self.delivered - acked
+            self._round_sent = self.sent
         if app_limited:
             self._round_app_limited = True
         if self._cap is not None:
@@ -134,8 +143,17 @@ class BbrModel:
             self.state = State.PROBE_BW
             self._cycle = 0
 
+    def on_sent(self, size: int) -> None:
+        """``size`` bytes of DATA went out (new or resent)."""
+        self.sent += size
+
     def _end_round(self, elapsed: float, now: float) -> None:
-        sample = (self.delivered - self._round_delivered) / elapsed
+        # Acknowledgements can arrive bunched (a stalled receiver, a hole filled): no
+        # delivery rate is above what was sent, this round or the one before.
+        send_rate = (self.sent - self._round_sent) / elapsed
+        ack_rate = (self.delivered - self._round_delivered) / elapsed
+        sample = min(ack_rate, max(send_rate, self._last_send_rate))
+        self._last_send_rate = send_rate
         self.stats.rounds += 1
         # an app-limited round says little about the path, unless it saw more
         if not self._round_app_limited or sample > self.btl_bw:
@@ -154,6 +172,7 @@ class BbrModel:
         elif self.state is State.PROBE_BW:
             self._cycle = (self._cycle + 1) % len(PROBE_GAINS)
         self._round_start, self._round_delivered = now, self.delivered
+        self._round_sent = self.sent
         self._round_app_limited = False
 
     def _enter_probe_rtt(self, now: float) -> None:
@@ -200,4 +219,4 @@ class BbrModel:
         bw = self.btl_bw
         if self.state is State.STARTUP:
             bw = max(bw, self._cwnd / self.round_time)
-        return self.pacing_gain * bw
+        return PACING_HEADROOM * self.pacing_gain * bw

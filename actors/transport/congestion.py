@@ -38,6 +38,7 @@ import time
 from typing import Any
 
 from .bbr import BbrModel
+from .sctp_receive import track_gaps
 
 try:
     from aiortc.rtcsctptransport import DataChunk
@@ -51,7 +52,7 @@ PACE_MIN_RTT = 0.004
 #: The least wait for the bucket to refill (the event loop's timers are not finer).
 PACE_TICK = 0.001
 #: The pacing bucket: bytes that may leave back to back, in time at the pacing rate...
-PACE_BURST_TIME = 0.002
+PACE_BURST_TIME = 0.005
 #: ...and at least this many packets.
 PACE_BURST_PACKETS = 4
 #: The tail-loss probe's margin over one smoothed round trip (delayed SACKs, scheduling).
@@ -61,7 +62,17 @@ TLP_RTTS = 2.0
 _NEVER = -(1 << 30)
 _TSN_MODULO = 1 << 32  # aiortc's strike count for a chunk Ferry recovers itself
 
-_METHODS = ("_receive_sack_chunk", "_transmit", "_update_rto", "_t3_expired", "_send_chunk")
+_METHODS = (
+    "_receive_sack_chunk",
+    "_transmit",
+    "_update_rto",
+    "_t3_expired",
+    "_send_chunk",
+    "_t3_cancel",
+    "_t3_restart",
+    "_maybe_abandon",
+    "_update_advanced_peer_ack_point",
+)
 _ATTRIBUTES = (
     "_cwnd",
     "_flight_size",
@@ -97,7 +108,6 @@ class SctpCongestion:
         self.transport = transport
         self.model = BbrModel(mss)
         self.mss = mss
-        self._receive_sack = transport._receive_sack_chunk
         self._transmit_now = transport._transmit
         self._update_rto = transport._update_rto
         self._t3 = transport._t3_expired
@@ -110,49 +120,125 @@ class SctpCongestion:
         self._probe_timer: asyncio.TimerHandle | None = None
         self._last_sack = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
-        self.counts = {"resent_again": 0, "probes": 0, "paced_waits": 0, "sacks": 0}
+        self._blocks: list[tuple[int, int]] = []  # the last SACK's gap blocks, as TSNs
+        self.counts = {
+            "sacks": 0,
+            "fast_resends": 0,
+            "resent_again": 0,
+            "probes": 0,
+            "paced_waits": 0,
+        }
 
     # -- wrapped methods ----------------------------------------------------------------------
 
-    async def receive_sack(self, chunk: Any) -> None:
-        transport = self.transport
-        now = time.monotonic()
-        self._last_sack = now
-        self.counts["sacks"] += 1
-        acked = self._newly_acked(chunk)
-        if self._resent:
-            self._recover_resent(chunk, now)
-        # the model first: aiortc transmits at the end of its SACK handling
-        idle = not transport._outbound_queue and not transport._data_channel_queue
-        app_limited = idle and transport._flight_size < self.model.cwnd
-        self.model.on_ack(acked, now, max(0, transport._flight_size - acked), app_limited)
-        await self._receive_sack(chunk)
+    async def receive_sack(self, sack: Any) -> None:
+        """aiortc's SACK handling (RFC 9260 section 6.2.1) in time proportional to what
+        changed, not to the window, and without Reno's window cuts.
 
-    def _newly_acked(self, sack: Any) -> int:
-        """Bytes this SACK acknowledges that were not acknowledged before: the chunks up to
-        its cumulative TSN, and those its gap blocks name (TSNs in the sent queue are
-        consecutive, so a TSN's index in it is its distance from the first)."""
+        aiortc walks the whole sent queue for each SACK with gap blocks, twice; under
+        random loss that is every SACK, and with windows of a bandwidth-delay product (500
+        chunks at 50 Mbit/s and 50 ms) it is where the sender's time goes. TSNs in the
+        sent queue are consecutive, so a TSN's index is its distance from the first; the
+        blocks reported last time are remembered, so only ranges new in this SACK are
+        walked, and only the holes below the highest newly acknowledged TSN are struck.
+        """
         transport = self.transport
+        cumulative = sack.cumulative_tsn
+        if _tsn_gt(transport._last_sacked_tsn, cumulative):
+            return  # older than one already handled
+        now = time.monotonic()
+        received_time = time.time()
+        self.counts["sacks"] += 1
+        transport._last_sacked_tsn = cumulative
         queue = transport._sent_queue
-        behind = (transport._last_sacked_tsn - sack.cumulative_tsn) % _TSN_MODULO
-        if not queue or 0 < behind < _TSN_MODULO // 2:
-            return 0  # nothing out, or an old SACK that aiortc ignores
-        offset = (sack.cumulative_tsn - queue[0].tsn) % _TSN_MODULO
-        if offset >= _TSN_MODULO // 2:
-            offset -= _TSN_MODULO  # -1 when it acknowledges nothing new cumulatively
-        length = len(queue)
-        upto = max(0, min(offset + 1, length))
-        acked = 0
-        for index in range(upto):
-            schunk = queue[index]
+        decrease = transport._flight_size_decrease
+        acked = done = 0
+        while queue and _tsn_gte(cumulative, queue[0].tsn):
+            schunk = queue.popleft()
+            done += 1
             if not schunk._acked:
                 acked += schunk._book_size
-        for start, end in sack.gaps:
-            for index in range(max(upto, offset + start), min(length, offset + end + 1)):
-                schunk = queue[index]
-                if not schunk._acked:
-                    acked += schunk._book_size
+            decrease(schunk)
+            if done == 1 and schunk._sent_count == 1:
+                transport._update_rto(received_time - schunk._sent_time)
+        blocks = [
+            ((cumulative + start) % _TSN_MODULO, (cumulative + end) % _TSN_MODULO)
+            for start, end in sack.gaps
+        ]
+        if blocks and queue:
+            acked += self._gap_blocks(queue, blocks)
+        self._blocks = blocks
+        if self._resent:
+            self._recover_resent(sack, now)
+        if acked:  # progress: duplicates' SACKs do not hold the tail-loss probe off
+            self._last_sack = now
+        idle = not transport._outbound_queue and not transport._data_channel_queue
+        app_limited = idle and transport._flight_size < self.model.cwnd
+        self.model.on_ack(acked, now, transport._flight_size, app_limited)
+        if not queue:
+            transport._t3_cancel()
+        elif done:
+            transport._t3_restart()
+        transport._update_advanced_peer_ack_point()
+        await transport._data_channel_flush()
+        await transport._transmit()
+
+    def _gap_blocks(self, queue: Any, blocks: list[tuple[int, int]]) -> int:
+        """Mark what the blocks newly acknowledge, strike the holes below the highest of
+        those; the bytes newly acknowledged."""
+        transport = self.transport
+        first = queue[0].tsn
+        length = len(queue)
+
+        def index(tsn: int) -> int:
+            offset = (tsn - first) % _TSN_MODULO
+            return offset - _TSN_MODULO if offset >= _TSN_MODULO // 2 else offset
+
+        old = [(index(s), index(e)) for s, e in self._blocks]
+        acked = 0
+        highest = -1
+        spans = [(max(0, index(s)), min(length - 1, index(e))) for s, e in blocks]
+        j = 0
+        for lo, hi in spans:
+            start = lo
+            while start <= hi:
+                while j < len(old) and old[j][1] < start:
+                    j += 1
+                if j < len(old) and old[j][0] <= start:  # known already: skip it
+                    start = old[j][1] + 1
+                    continue
+                stop = hi if j >= len(old) else min(hi, old[j][0] - 1)
+                for i in range(start, stop + 1):
+                    schunk = queue[i]
+                    if not schunk._acked:
+                        schunk._acked = True
+                        acked += schunk._book_size
+                        highest = i
+                    transport._flight_size_decrease(schunk)
+                start = stop + 1
+        if highest < 0:
+            return acked
+        # strike the holes below the highest newly acknowledged chunk (RFC 9260 7.2.4)
+        hole = 0
+        for lo, hi in spans:
+            for i in range(hole, min(lo, highest)):
+                self._strike(queue[i])
+            hole = hi + 1
+            if hole >= highest:
+                break
         return acked
+
+    def _strike(self, schunk: Any) -> None:
+        if schunk._acked or schunk._retransmit:
+            return
+        schunk._misses += 1
+        if schunk._misses >= 3:
+            schunk._misses = 0
+            transport = self.transport
+            if not transport._maybe_abandon(schunk):
+                schunk._retransmit = True
+            transport._flight_size_decrease(schunk)
+            self.counts["fast_resends"] += 1
 
     def _recover_resent(self, sack: Any, now: float) -> None:
         """Keep aiortc from striking resent chunks; resend one again once this SACK
@@ -177,7 +263,11 @@ class SctpCongestion:
 
     async def send_chunk(self, chunk: Any) -> None:
         """Notes each resent DATA chunk, so aiortc's strikes leave it to this controller."""
-        if type(chunk) is DataChunk and chunk._sent_count > 1:
+        if type(chunk) is not DataChunk:
+            await self._send_chunk(chunk)
+            return
+        self.model.on_sent(chunk._book_size)
+        if chunk._sent_count > 1:
             chunk._misses = _NEVER
             newest = self.transport._sent_queue[-1].tsn  # sent before this resend
             self._resent[chunk.tsn] = (chunk, time.monotonic(), newest)
@@ -266,11 +356,28 @@ class SctpCongestion:
             self._probe_timer = transport._loop.call_later(due - now, self._probe)
             return
         self.counts["probes"] += 1
+        # Nothing new acknowledged for two round trips: every hole below the highest chunk
+        # SACKed is lost (SACKs came for what was sent after it), and so, if nothing was
+        # SACKed above the first missing chunk, is that one; the newest chunk goes too, so
+        # the receiver answers at once even if all else was lost.
         queue = transport._sent_queue
-        first = next((c for c in queue if not c._acked and not c._retransmit), None)
-        last = queue[-1]
-        for schunk in {id(c): c for c in (first, last) if c is not None}.values():
-            if not schunk._acked and not schunk._retransmit:
+        length = len(queue)
+        first = queue[0].tsn
+        marked = [length - 1]
+        hole = 0
+        for start, end in self._blocks:
+            lo = (start - first) % _TSN_MODULO
+            hi = (end - first) % _TSN_MODULO
+            if lo >= _TSN_MODULO // 2:  # a block behind the queue: nothing below it
+                hole = max(hole, 0 if hi >= _TSN_MODULO // 2 else hi + 1)
+                continue
+            marked.extend(range(hole, min(lo, length)))
+            hole = hi + 1
+        if len(marked) == 1:
+            marked.append(0)
+        for index in marked:
+            schunk = queue[index]
+            if not schunk._acked and not schunk._retransmit and not schunk._abandoned:
                 schunk._retransmit = True
                 transport._flight_size_decrease(schunk)
         self._last_sack = now  # one probe per probe interval
@@ -325,6 +432,8 @@ def control_congestion(transport: Any) -> SctpCongestion | None:
     mss = getattr(rtcsctptransport, "USERDATA_MAX_LENGTH", None)
     if not isinstance(mss, int) or DataChunk is None:
         logger.info("this aiortc has no USERDATA_MAX_LENGTH: it keeps its congestion control")
+        return None
+    if track_gaps(transport) is None:
         return None
     controller = SctpCongestion(transport, mss)
     transport._receive_sack_chunk = controller.receive_sack

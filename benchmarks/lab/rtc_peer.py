@@ -50,12 +50,13 @@ def _tune(pc: Any) -> None:
     """What Ferry's link applies to its SCTP transport (actors/link.py ``_tune_sctp``)."""
     from ferry.actors.transport.sctp_acks import delay_acks
 
-    delay_acks(pc.sctp)
     try:
         from ferry.actors.transport.congestion import control_congestion
     except ImportError:  # a checkout from before the controller
-        return
-    control_congestion(pc.sctp)
+        pass
+    else:
+        control_congestion(pc.sctp)  # first, as in the link: the SACK policy wraps it
+    delay_acks(pc.sctp)
 
 
 def _trace(sctp: Any, started: float) -> None:
@@ -67,6 +68,7 @@ def _trace(sctp: Any, started: float) -> None:
         stats = controller.stats()
         stats["flight"] = sctp._flight_size
         stats["t"] = round(time.monotonic() - started, 2)
+        stats["cpu"] = round(time.process_time(), 2)
         print(json.dumps(stats), file=sys.stderr, flush=True)
         asyncio.get_running_loop().call_later(0.25, tick)
 
