@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .bbr import BbrModel
@@ -104,8 +105,11 @@ def _tsn_gte(a: int, b: int) -> bool:
 class SctpCongestion:
     """The controller of one association (installed by :func:`control_congestion`)."""
 
-    def __init__(self, transport: Any, mss: int) -> None:
+    def __init__(
+        self, transport: Any, mss: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.transport = transport
+        self.clock = clock
         self.model = BbrModel(mss)
         self.mss = mss
         self._transmit_now = transport._transmit
@@ -146,7 +150,7 @@ class SctpCongestion:
         cumulative = sack.cumulative_tsn
         if _tsn_gt(transport._last_sacked_tsn, cumulative):
             return  # older than one already handled
-        now = time.monotonic()
+        now = self.clock()
         received_time = time.time()
         self.counts["sacks"] += 1
         transport._last_sacked_tsn = cumulative
@@ -270,7 +274,7 @@ class SctpCongestion:
         if chunk._sent_count > 1:
             chunk._misses = _NEVER
             newest = self.transport._sent_queue[-1].tsn  # sent before this resend
-            self._resent[chunk.tsn] = (chunk, time.monotonic(), newest)
+            self._resent[chunk.tsn] = (chunk, self.clock(), newest)
         await self._send_chunk(chunk)
 
     async def transmit(self) -> None:
@@ -283,7 +287,7 @@ class SctpCongestion:
             await self._transmit_now()
             self._arm_probe()
             return
-        now = time.monotonic()
+        now = self.clock()
         rate = model.pacing_rate
         bucket = max(PACE_BURST_PACKETS * self.mss, rate * PACE_BURST_TIME)
         self._tokens = min(bucket, self._tokens + (now - self._tokens_at) * rate)
@@ -325,7 +329,7 @@ class SctpCongestion:
         await transport._transmit()
 
     def update_rto(self, rtt: float) -> None:
-        self.model.on_rtt(rtt, time.monotonic())
+        self.model.on_rtt(rtt, self.clock())
         self._update_rto(rtt)
 
     def t3_expired(self) -> None:
@@ -351,7 +355,7 @@ class SctpCongestion:
         if self._closed() or not transport._sent_queue:
             return
         due = self._last_sack + self._probe_after()
-        now = time.monotonic()
+        now = self.clock()
         if now < due:  # a SACK came since the timer was set: wait from that one
             self._probe_timer = transport._loop.call_later(due - now, self._probe)
             return
@@ -415,7 +419,9 @@ class SctpCongestion:
         }
 
 
-def control_congestion(transport: Any) -> SctpCongestion | None:
+def control_congestion(
+    transport: Any, clock: Callable[[], float] = time.monotonic
+) -> SctpCongestion | None:
     """Give one aiortc ``RTCSctpTransport`` Ferry's congestion control; None if it cannot.
 
     Idempotent: a transport that already has it returns the controller it has.
@@ -435,7 +441,7 @@ def control_congestion(transport: Any) -> SctpCongestion | None:
         return None
     if track_gaps(transport) is None:
         return None
-    controller = SctpCongestion(transport, mss)
+    controller = SctpCongestion(transport, mss, clock)
     transport._receive_sack_chunk = controller.receive_sack
     transport._transmit = controller.transmit
     transport._update_rto = controller.update_rto
