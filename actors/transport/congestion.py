@@ -243,6 +243,7 @@ class SctpCongestion:
                 schunk._retransmit = True
             transport._flight_size_decrease(schunk)
             self.counts["fast_resends"] += 1
+            self.model.on_loss(schunk._book_size)
 
     def _recover_resent(self, sack: Any, now: float) -> None:
         """Keep aiortc from striking resent chunks; resend one again once this SACK
@@ -259,6 +260,7 @@ class SctpCongestion:
                 continue  # already queued for resending
             if _tsn_gt(highest, newest) and now - when >= self.model.round_time:
                 self.counts["resent_again"] += 1
+                self.model.on_loss(schunk._book_size)
                 schunk._retransmit = True
                 transport._flight_size_decrease(schunk)
                 del self._resent[tsn]
@@ -382,6 +384,7 @@ class SctpCongestion:
         for index in marked:
             schunk = queue[index]
             if not schunk._acked and not schunk._retransmit and not schunk._abandoned:
+                self.model.on_loss(schunk._book_size)
                 schunk._retransmit = True
                 transport._flight_size_decrease(schunk)
         self._last_sack = now  # one probe per probe interval
@@ -414,6 +417,8 @@ class SctpCongestion:
             "cwnd": model.cwnd,
             "rounds": model.stats.rounds,
             "timeouts": model.stats.timeouts,
+            "loss_rounds": model.stats.loss_rounds,
+            "inflight_hi": model.inflight_hi,
             "probe_rtts": model.stats.probe_rtts,
             **self.counts,
         }

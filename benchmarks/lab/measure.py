@@ -190,3 +190,34 @@ def ferry_transfer(lab: Lab, path: str, out_dir: str, timeout: float = 900.0) ->
     except subprocess.TimeoutExpired:
         receiver.kill()
     return {"seconds": seconds, "longest_gap": longest_gap, "output": out.strip()}
+
+
+def share_link(lab: Lab, seconds: float, congestion: str, warmup: float = 5.0) -> dict[str, Any]:
+    """aiortc with Ferry's transport tuning and one kernel TCP flow (``congestion``) sharing
+    the link: what each moved in the same ``seconds``, after ``warmup`` seconds."""
+    huge = str(1 << 40)
+    start = time.monotonic() + warmup + 3.0  # the WebRTC set-up comes first
+    end = start + seconds
+    pipes: dict[str, Any] = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "text": True}
+    receiver = lab.popen(
+        lab.receiver, [*_RTC, "receive", lab.receiver_ip, huge, str(start), str(end)], **pipes
+    )
+    sender = lab.popen(lab.sender, [*_RTC, "send", lab.sender_ip, huge, "16384"], **pipes)
+    _say(receiver, {"offer": _line(sender, "offer")})
+    _say(sender, {"answer": _line(receiver, "answer")})
+    server = lab.popen(
+        lab.receiver, [*_TOOLS, "tcp-window", str(TCP_PORT), str(start), str(end)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    _ready(server)
+    client = lab.popen(
+        lab.sender, [*_TOOLS, "tcp-send", lab.receiver_ip, str(TCP_PORT), huge, congestion],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    timeout = end - time.monotonic() + 30
+    tcp = _json_line(server, timeout)
+    ferry = _line(receiver, "result")
+    for process in (sender, client):
+        process.kill()
+        process.wait()
+    return {"ferry_mb_per_s": ferry["mb_per_s"], "tcp_mb_per_s": tcp["mb_per_s"]}

@@ -3,7 +3,7 @@ but its transport tuning (the SACK policy, socket buffers and congestion control
 Ferry's link applies), so Ferry against it is what Ferry's own work costs on that link.
 
     python -m ferry.benchmarks.lab.rtc_peer send ADDRESS SIZE MESSAGE
-    python -m ferry.benchmarks.lab.rtc_peer receive ADDRESS SIZE
+    python -m ferry.benchmarks.lab.rtc_peer receive ADDRESS SIZE [START END]
 
 The runner relays signaling between the two over their stdin and stdout, one JSON object
 per line: the sender prints ``{"offer": sdp}``, the receiver answers ``{"answer": sdp}``,
@@ -119,7 +119,11 @@ async def send(address: str, size: int, message: int) -> dict[str, Any]:
         await pc.close()
 
 
-async def receive(address: str, size: int) -> dict[str, Any]:
+async def receive(
+    address: str, size: int, window: tuple[float, float] | None = None
+) -> dict[str, Any]:
+    """Count ``size`` bytes; or, with ``window`` (monotonic start, end), the bytes that
+    arrive inside it, for a link shared with another flow."""
     from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
     from ferry.actors.transport.ice import restricted_ice_addresses
@@ -127,11 +131,13 @@ async def receive(address: str, size: int) -> dict[str, Any]:
 
     reader = await _stdin()
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-    state = {"received": 0, "first": 0.0, "last": 0.0, "gap": 0.0}
+    state = {"received": 0, "first": 0.0, "last": 0.0, "gap": 0.0, "in_window": 0}
     complete = asyncio.Event()
 
     def on_message(data: bytes) -> None:
         now = time.monotonic()
+        if window is not None and window[0] <= now < window[1]:
+            state["in_window"] += len(data)
         if state["received"]:
             state["gap"] = max(state["gap"], now - state["last"])
         else:
@@ -153,6 +159,12 @@ async def receive(address: str, size: int) -> dict[str, Any]:
             await pc.setLocalDescription(await pc.createAnswer())
             enlarge_receive_buffers(pc)
         _emit({"answer": pc.localDescription.sdp})
+        if window is not None:
+            await asyncio.sleep(max(0.0, window[1] - time.monotonic()))
+            return {
+                "bytes": state["in_window"],
+                "mb_per_s": state["in_window"] / 1e6 / (window[1] - window[0]),
+            }
         await complete.wait()
         return {
             "received": state["received"],
@@ -176,7 +188,8 @@ def main(argv: list[str]) -> int:
         if role == "send":
             result = runner.run(send(address, size, int(argv[3])))
         else:
-            result = runner.run(receive(address, size))
+            window = (float(argv[3]), float(argv[4])) if len(argv) > 4 else None
+            result = runner.run(receive(address, size, window))
     _emit({"result": result})
     return 0
 

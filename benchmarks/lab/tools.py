@@ -2,6 +2,7 @@
 
     python -m ferry.benchmarks.lab.tools tcp-serve PORT SIZE
     python -m ferry.benchmarks.lab.tools tcp-send HOST PORT SIZE CONGESTION
+    python -m ferry.benchmarks.lab.tools tcp-window PORT START END
     python -m ferry.benchmarks.lab.tools echo-serve PORT
     python -m ferry.benchmarks.lab.tools echo-probe HOST PORT COUNT INTERVAL_MS
 
@@ -42,6 +43,30 @@ def tcp_serve(port: int, size: int) -> dict[str, float]:
     return {"bytes": received, "seconds": seconds, "mb_per_s": received / seconds / 1e6}
 
 
+def tcp_window(port: int, start: float, end: float) -> dict[str, float]:
+    """Bytes received between the monotonic times ``start`` and ``end`` (a shared link)."""
+    counted = 0
+    with socket.create_server(("0.0.0.0", port)) as server:
+        print("ready", flush=True)
+        conn, _ = server.accept()
+        with conn:
+            buffer = bytearray(_BLOCK)
+            while True:
+                now = time.monotonic()
+                if now >= end:
+                    break
+                conn.settimeout(end - now)
+                try:
+                    n = conn.recv_into(buffer)
+                except TimeoutError:
+                    break
+                if not n:
+                    break
+                if time.monotonic() >= start:
+                    counted += n
+    return {"bytes": counted, "mb_per_s": counted / (end - start) / 1e6}
+
+
 def tcp_send(host: str, port: int, size: int, congestion: str) -> dict[str, str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, congestion.encode())
@@ -49,11 +74,14 @@ def tcp_send(host: str, port: int, size: int, congestion: str) -> dict[str, str]
         sock.connect((host, port))
         block = memoryview(bytes(_BLOCK))
         sent = 0
-        while sent < size:
-            n = min(_BLOCK, size - sent)
-            sock.sendall(block[:n])
-            sent += n
-        sock.recv(1)  # the server's "k": everything arrived
+        try:
+            while sent < size:
+                n = min(_BLOCK, size - sent)
+                sock.sendall(block[:n])
+                sent += n
+            sock.recv(1)  # the server's "k": everything arrived
+        except (BrokenPipeError, ConnectionResetError):  # a window server has had enough
+            pass
         used = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16)
     return {"congestion": used.rstrip(b"\0").decode()}
 
@@ -113,6 +141,8 @@ def main(argv: list[str]) -> int:
         result: object = tcp_serve(int(args[0]), int(args[1]))
     elif command == "tcp-send":
         result = tcp_send(args[0], int(args[1]), int(args[2]), args[3])
+    elif command == "tcp-window":
+        result = tcp_window(int(args[0]), float(args[1]), float(args[2]))
     elif command == "echo-serve":
         echo_serve(int(args[0]))
         return 0

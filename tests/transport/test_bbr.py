@@ -139,3 +139,29 @@ def test_any_event_sequence_keeps_the_window_and_rate_sane(events: list) -> None
         assert model.cwnd >= model.min_cwnd
         assert model.pacing_rate >= 0
         assert model.btl_bw >= 0
+
+
+def test_a_round_losing_a_fifth_caps_the_window_and_clean_rounds_lift_the_cap() -> None:
+    model, _ = _simulate(2.0)
+    before = model.cwnd
+    now = 2.0
+    model.on_ack(0, now + model.round_time, 0)  # close the simulation's last round
+    model.on_loss(40 * MSS)
+    model.on_ack(100 * MSS, now + 2.5 * model.round_time, 0)  # 40 of 140 lost: overflow
+    assert model.stats.loss_rounds == 1
+    assert model.cwnd <= 0.9 * before
+    for i in range(4, 40):  # clean rounds at the path's rate
+        model.on_sent(int(RATE * model.round_time))
+        model.on_ack(int(RATE * model.round_time), now + i * model.round_time, 0)
+    assert model.inflight_hi is None and model.cwnd >= 0.9 * before
+
+
+def test_two_percent_random_loss_is_not_taken_for_a_full_queue() -> None:
+    model, _ = _simulate(4.0, loss=0.02)
+    assert model.stats.loss_rounds == 0  # (the simulation reports no loss: see below)
+    now = 4.0
+    for i in range(1, 30):
+        model.on_loss(int(0.02 * RATE * model.round_time))
+        model.on_sent(int(RATE * model.round_time))
+        model.on_ack(int(0.98 * RATE * model.round_time), now + i * model.round_time, 0)
+    assert model.stats.loss_rounds == 0
