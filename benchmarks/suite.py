@@ -1,7 +1,7 @@
 """``ferry bench``: run the benchmark suite, compare two runs, chart the history.
 
     ferry bench [--quick | --large] [--out DIR] [--history FILE | --no-history]
-    ferry bench --wan [--quick] [--repeat N]
+    ferry bench --wan [--quick] [--repeat N] [--cells RTT/LOSS/RATE,...]
     ferry bench --compare OLD.json NEW.json [--noise 0.05]
     ferry bench --history-chart [--history FILE] [--out DIR]
 
@@ -119,6 +119,11 @@ def build_parser(prog: str = "ferry bench") -> argparse.ArgumentParser:
         help="Ferry against kernel TCP on an emulated WAN link (root; with --quick: "
         "50 ms x {0, 0.1, 1%%} loss x 50 Mbit/s, under 5 min)",
     )
+    parser.add_argument(
+        "--cells",
+        help="--wan: these cells instead of the grid, RTT_MS/LOSS_PERCENT/RATE_MBIT,... "
+        "(e.g. 50/2/50,150/0/50)",
+    )
     parser.add_argument("--out", type=Path, default=results_dir, help=f"default {results_dir}")
     parser.add_argument("--history", type=Path, default=history, help=f"default {history}")
     parser.add_argument("--no-history", action="store_true", help="do not append this run")
@@ -234,7 +239,7 @@ def run_suite(args: argparse.Namespace) -> int:
 def run_wan(args: argparse.Namespace) -> int:
     """The WAN grid (benchmarks.wan); same results file, history and chart as the suite."""
     from .lab import lab_missing
-    from .wan import WanBench
+    from .wan import WanBench, parse_cells
 
     missing = lab_missing()
     if missing:
@@ -245,8 +250,17 @@ def run_wan(args: argparse.Namespace) -> int:
     commit = commit_id()
     profile = "wan-quick" if args.quick else "wan"
     _progress(f"ferry bench {profile}: commit {short_commit(commit)}, {machine['cpu']}")
+    try:
+        cells = parse_cells(args.cells, args.quick) if args.cells else None
+    except ValueError as exc:
+        print(f"ferry bench --wan: error: --cells: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     bench = WanBench(
-        quick=args.quick, repeats=args.repeat or 3, progress=_progress, work_dir=args.work_dir
+        quick=args.quick,
+        repeats=args.repeat or 3,
+        progress=_progress,
+        work_dir=args.work_dir,
+        cells=cells,
     )
     interrupted = False
     started = time.monotonic()
@@ -267,7 +281,11 @@ def run_wan(args: argparse.Namespace) -> int:
         commit=commit,
         commit_date=commit_date(),
         machine=machine,
-        settings={"profile": profile, "repeat": bench.repeats, "overridden": []},
+        settings={
+            "profile": profile,
+            "repeat": bench.repeats,
+            "overridden": ["cells"] if cells else [],
+        },
         figures=bench.figures.figures(),
         seconds=time.monotonic() - started,
         partial=interrupted,

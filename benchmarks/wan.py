@@ -77,6 +77,17 @@ def cell_size(rtt_ms: float, loss_percent: float, rate_mbit: float, quick: bool)
     return mib * MIB * (2 if rate_mbit >= 200 and not quick else 1)
 
 
+def parse_cells(text: str, quick: bool) -> list[Cell]:
+    """``RTT/LOSS/RATE,...`` (``50/2/50,150/0/50``): chosen cells instead of the grid."""
+    cells = []
+    for item in text.split(","):
+        rtt, loss, rate = (float(part) for part in item.strip().split("/"))
+        if rtt < 0 or not 0 <= loss < 50 or rate <= 0:
+            raise ValueError(f"not a cell: {item!r}")
+        cells.append(Cell(rtt, loss, rate, cell_size(rtt, loss, rate, quick)))
+    return cells
+
+
 def grid(quick: bool) -> list[Cell]:
     rtts, losses, rates = QUICK_GRID if quick else FULL_GRID
     return [
@@ -101,13 +112,15 @@ class WanBench:
     repeats: int = 3
     progress: Callable[[str], None] = print
     work_dir: str | None = None
+    cells: list[Cell] | None = None
+    """Instead of the profile's grid (``--cells``)."""
     figures: FigureSet = field(default_factory=FigureSet)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def run(self) -> None:
         with self._files() as files:
-            for cell in grid(self.quick):
+            for cell in self._cells():
                 try:
                     self._cell(cell, files)
                 except (RuntimeError, TimeoutError, OSError) as exc:
@@ -120,7 +133,7 @@ class WanBench:
         os.chmod(root, 0o755)  # readable from the namespaces' processes (same user: root)
         try:
             files: dict[int, str] = {}
-            for size in {*(cell.size for cell in grid(self.quick)), 1024}:
+            for size in {*(cell.size for cell in self._cells()), 1024}:
                 path = os.path.join(root, f"src-{size}.bin")
                 with open(path, "wb") as out:
                     left = size
@@ -133,6 +146,9 @@ class WanBench:
             yield files
         finally:
             shutil.rmtree(root, ignore_errors=True)
+
+    def _cells(self) -> list[Cell]:
+        return self.cells if self.cells is not None else grid(self.quick)
 
     def _cell(self, cell: Cell, files: dict[int, str]) -> None:
         self.progress(f"wan {cell.label()}")
