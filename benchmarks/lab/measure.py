@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
-import select
 import subprocess
 import sys
 import time
@@ -114,28 +114,29 @@ FERRY_PORT = 7070
 _LISTEN_SECONDS = 60.0
 
 
-def _listening(receiver: subprocess.Popen[str]) -> str | None:
-    """Wait for ``ferry receive`` to listen; the pairing code it printed, if any.
+@functools.cache
+def _pairs_by_code() -> bool:
+    """Whether this ``ferry`` pairs by code: ``ferry receive`` then prints ``code: ...``
+    (after ``listening on``) and ``ferry send`` needs it as ``--code``."""
+    shown = subprocess.run([*_FERRY, "send", "--help"], capture_output=True, text=True)
+    return "--code" in shown.stdout
 
-    Today it prints ``listening on HOST:PORT``; with pairing codes it also prints
-    ``code: N-word-word`` (before or after), which the sender then needs as ``--code``.
-    """
+
+def _listening(receiver: subprocess.Popen[str]) -> str | None:
+    """Wait for ``ferry receive`` to listen (and show its code, where it pairs by code)."""
     assert receiver.stdout is not None
     code = None
-    while True:
+    listening = False
+    want_code = _pairs_by_code()
+    while not listening or (want_code and code is None):
         line = receiver.stdout.readline()
         if not line:
             raise RuntimeError(f"ferry receive exited ({receiver.wait()}) before listening")
         line = line.strip()
         if line.startswith("code:"):
             code = line.split(":", 1)[1].strip()
-        if line.startswith("listening on"):
-            break
-    # a code printed right after the listening line
-    if code is None and select.select([receiver.stdout], [], [], 0.2)[0]:
-        line = receiver.stdout.readline().strip()
-        if line.startswith("code:"):
-            code = line.split(":", 1)[1].strip()
+        elif line.startswith("listening on"):
+            listening = True
     return code
 
 
