@@ -83,13 +83,17 @@ async def _sender(clock: Clock) -> tuple[RTCSctpTransport, SctpCongestion]:
 def test_this_aiortc_has_every_internal_the_controller_uses() -> None:
     """Fails loudly when aiortc moves what congestion.py and sctp_receive.py wrap."""
     assert aiortc.__version__.startswith("1.16."), "re-check congestion.py against this aiortc"
-    transport = _transport()
-    controller = control_congestion(transport)
-    assert isinstance(controller, SctpCongestion)
-    assert isinstance(transport._ferry_gaps, GapTracker)
-    assert transport._transmit == controller.transmit
-    assert transport._receive_sack_chunk == controller.receive_sack
-    assert control_congestion(transport) is controller  # idempotent
+
+    async def main() -> None:  # aiortc's transport wants a running loop
+        transport = _transport()
+        controller = control_congestion(transport)
+        assert isinstance(controller, SctpCongestion)
+        assert isinstance(transport._ferry_gaps, GapTracker)
+        assert transport._transmit == controller.transmit
+        assert transport._receive_sack_chunk == controller.receive_sack
+        assert control_congestion(transport) is controller  # idempotent
+
+    asyncio.run(main())
 
 
 def test_a_loss_is_resent_once_without_cutting_the_window() -> None:
