@@ -61,18 +61,49 @@ def ensure_venv() -> None:
     STAMP.write_text(digest)
 
 
+def ensure_lab_extra() -> None:
+    """The WAN lab's netfilterqueue, when it can be built here: it compiles against
+    libnetfilter-queue-dev, which a machine without root may lack. Without it the lab's
+    tests and `ferry bench --wan` skip, saying what to install; nothing else needs it."""
+    python = str(BIN / "python")
+    if not sys.platform.startswith("linux"):
+        return
+    if subprocess.run([python, "-c", "import netfilterqueue"], capture_output=True).returncode == 0:
+        return
+    header = Path("/usr/include/libnetfilter_queue/libnetfilter_queue.h")
+    if not header.exists():
+        return  # the lab's tests say what is missing
+    print("installing the lab extra (netfilterqueue)", file=sys.stderr)
+    built = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[lab]"],
+        capture_output=True,
+        text=True,
+    )
+    if built.returncode != 0:
+        last = (built.stderr.strip().splitlines() or ["?"])[-1]
+        print(f"the lab extra did not build ({last}); the lab's tests will skip", file=sys.stderr)
+
+
 #: Programs some tests need from the system, and the Debian package of each. `test` installs
 #: the missing ones when it runs as root with apt-get (as CI does); elsewhere those tests
 #: skip with a one-line reason naming the package.
 SYSTEM_PACKAGES = {
     "iptables": "iptables",  # NAT in the network lab (tests/lab)
     "turnserver": "coturn",  # the TURN relay in the network lab
+    "ethtool": "ethtool",  # wire-size packets in the WAN lab (benchmarks/lab)
+    # the headers the netfilterqueue package (the lab extra) builds against
+    "/usr/include/libnetfilter_queue/libnetfilter_queue.h": "libnetfilter-queue-dev",
 }
+
+
+def _present(need: str) -> bool:
+    """A program on PATH, or a file (a header a package builds against) that exists."""
+    return Path(need).exists() if need.startswith("/") else shutil.which(need) is not None
 
 
 def ensure_system_packages() -> None:
     """Install the missing system packages the tests need, when this can (root, apt-get)."""
-    missing = sorted({pkg for command, pkg in SYSTEM_PACKAGES.items() if not shutil.which(command)})
+    missing = sorted({pkg for need, pkg in SYSTEM_PACKAGES.items() if not _present(need)})
     if not missing:
         return
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
@@ -107,7 +138,12 @@ def main(argv: list[str]) -> int:
     if command not in {"demo", "test", "bench", "ferry"}:
         print(USAGE, file=sys.stderr)
         return 2
+    if command in {"test", "bench"}:
+        # first: the lab extra's netfilterqueue builds against libnetfilter-queue-dev
+        ensure_system_packages()
     ensure_venv()
+    if command in {"test", "bench"}:
+        ensure_lab_extra()
     python = str(BIN / "python")
     if command == "demo":
         return _run([str(BIN / "ferry"), "demo", *rest])
@@ -125,7 +161,6 @@ def main(argv: list[str]) -> int:
     )
     if lint:
         return lint
-    ensure_system_packages()
     return _run([python, "-m", "pytest", *rest])
 
 

@@ -37,6 +37,9 @@ class ChannelConfig:
     #: SCTP acknowledges every second packet, as RFC 4960 asks, not every one as aiortc
     #: does (actors/transport/sctp_acks.py); False keeps aiortc's own SACKs.
     delayed_acks: bool = True
+    #: Ferry's BBR-style congestion control for the SCTP sender (actors/transport/
+    #: congestion.py) instead of aiortc's Reno, which takes every random loss for congestion.
+    congestion_control: bool = True
     #: Test hook: seconds each Reassembler write sleeps, to play a slow disk.
     write_delay: float = 0.0
     #: What the Channel's timers (inbound batching, delayed SACKs) and its Reassemblers'

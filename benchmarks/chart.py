@@ -196,6 +196,30 @@ def _memory_panel(ax: Any, figures: dict[str, Figure]) -> None:
     ax.set_title("Peak RSS against file size (flat means nothing holds a whole file)")
 
 
+def _wan_panel(ax: Any, figures: dict[str, Figure]) -> None:
+    cells = sorted(
+        {
+            (f.params["rate_mbit"], f.params["rtt_ms"], f.params["loss_percent"])
+            for f in figures.values()
+            if f.params.get("kind") == "wan"
+        }
+    )
+    prefixes = [f"wan/{rtt:g}/{loss:g}/{rate:g}" for rate, rtt, loss in cells]
+    series = {
+        name: [figures.get(f"{p}/{key}_mb_per_s") for p in prefixes]
+        for name, key in (
+            ("Ferry", "ferry"),
+            ("aiortc ceiling", "ceiling"),
+            ("TCP BBR", "tcp_bbr"),
+            ("TCP CUBIC", "tcp_cubic"),
+            ("link", "link"),
+        )
+    }
+    labels = [f"{rtt:g} ms\n{loss:g}%\n{rate:g} Mbit" for rate, rtt, loss in cells]
+    _grouped_bars(ax, labels, series, "MB/s")
+    ax.set_title("Emulated WAN: round trip, loss each way, rate (MB = 10^6 bytes)")
+
+
 def write_run_chart(result: RunResult, path: Path) -> None:
     """The run's chart: ratios, throughput, stages, memory; only the panels with data."""
     figures = result.figures
@@ -207,6 +231,8 @@ def write_run_chart(result: RunResult, path: Path) -> None:
         panels.append(_stage_panel)
     if "memory" in kinds:
         panels.append(_memory_panel)
+    if "wan" in kinds:
+        panels.append(_wan_panel)
     if not panels:
         raise ValueError("nothing to chart: the run has no figures")
     fig, axes = _new_figure(len(panels))

@@ -1,6 +1,7 @@
 """``ferry bench``: run the benchmark suite, compare two runs, chart the history.
 
     ferry bench [--quick | --large] [--out DIR] [--history FILE | --no-history]
+    ferry bench --wan [--quick] [--repeat N] [--cells RTT/LOSS/RATE,...]
     ferry bench --compare OLD.json NEW.json [--noise 0.05]
     ferry bench --history-chart [--history FILE] [--out DIR]
 
@@ -111,6 +112,17 @@ def build_parser(prog: str = "ferry bench") -> argparse.ArgumentParser:
         "--history-chart",
         action="store_true",
         help="chart the history file's figures over commits (history.png in --out)",
+    )
+    parser.add_argument(
+        "--wan",
+        action="store_true",
+        help="Ferry against kernel TCP on an emulated WAN link (root; with --quick: "
+        "50 ms x {0, 0.1, 1%%} loss x 50 Mbit/s, under 5 min)",
+    )
+    parser.add_argument(
+        "--cells",
+        help="--wan: these cells instead of the grid, RTT_MS/LOSS_PERCENT/RATE_MBIT,... "
+        "(e.g. 50/2/50,150/0/50)",
     )
     parser.add_argument("--out", type=Path, default=results_dir, help=f"default {results_dir}")
     parser.add_argument("--history", type=Path, default=history, help=f"default {history}")
@@ -224,6 +236,65 @@ def run_suite(args: argparse.Namespace) -> int:
     return _report(result, args, interrupted)
 
 
+def run_wan(args: argparse.Namespace) -> int:
+    """The WAN grid (benchmarks.wan); same results file, history and chart as the suite."""
+    from .lab import lab_missing
+    from .wan import WanBench, parse_cells
+
+    missing = lab_missing()
+    if missing:
+        print(f"ferry bench --wan: error: {missing}", file=sys.stderr)
+        return EXIT_FAILED
+    started_at = datetime.datetime.now(datetime.UTC)
+    machine = machine_info()
+    commit = commit_id()
+    profile = "wan-quick" if args.quick else "wan"
+    _progress(f"ferry bench {profile}: commit {short_commit(commit)}, {machine['cpu']}")
+    try:
+        cells = parse_cells(args.cells, args.quick) if args.cells else None
+    except ValueError as exc:
+        print(f"ferry bench --wan: error: --cells: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    bench = WanBench(
+        quick=args.quick,
+        repeats=args.repeat or 3,
+        progress=_progress,
+        work_dir=args.work_dir,
+        cells=cells,
+    )
+    interrupted = False
+    started = time.monotonic()
+    previous = {
+        signum: signal.signal(signum, _raise_interrupt)
+        for signum in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        bench.run()
+    except KeyboardInterrupt:
+        interrupted = True
+        _progress("interrupted: every lab has been torn down")
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    result = RunResult(
+        timestamp=started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        commit=commit,
+        commit_date=commit_date(),
+        machine=machine,
+        settings={
+            "profile": profile,
+            "repeat": bench.repeats,
+            "overridden": ["cells"] if cells else [],
+        },
+        figures=bench.figures.figures(),
+        seconds=time.monotonic() - started,
+        partial=interrupted,
+        notes=bench.notes,
+        errors=bench.errors,
+    )
+    return _report(result, args, interrupted)
+
+
 def _report(result: RunResult, args: argparse.Namespace, interrupted: bool) -> int:
     if interrupted and not result.figures:
         _progress("nothing was measured: no results written")
@@ -280,6 +351,10 @@ def main(argv: Sequence[str] | None = None, prog: str = "ferry bench") -> int:
             return run_compare(args.compare[0], args.compare[1], args.noise)
         if args.history_chart:
             return history_chart(args)
+        if args.wan:
+            if args.large:
+                parser.error("--wan runs with --quick or alone, not with --large")
+            return run_wan(args)
         return run_suite(args)
     except ResultsError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)

@@ -185,10 +185,51 @@ def _memory(figures: dict[str, Figure]) -> str | None:
     return "\n".join(lines)
 
 
+def _wan(figures: dict[str, Figure]) -> str | None:
+    cells = sorted(
+        {
+            (f.params["rate_mbit"], f.params["rtt_ms"], f.params["loss_percent"], f.params["size"])
+            for f in figures.values()
+            if f.params.get("kind") == "wan"
+        }
+    )
+    rows = []
+    for rate, rtt, loss, size in cells:
+        p = f"wan/{rtt:g}/{loss:g}/{rate:g}"
+
+        def get(name: str, digits: int = 2, p: str = p, spread: bool = False) -> str:
+            figure = figures.get(f"{p}/{name}")
+            if figure is None or spread:
+                return cell(figure, digits)
+            if name.endswith("gap_s"):  # a stall in any run counts
+                return f"{figure.max:.{digits}f}"
+            return f"{figure.median:.{digits}f}"  # the width of a terminal: medians only
+
+        rows.append(
+            [f"{rtt:g} ms", f"{loss:g}%", f"{rate:g}", size_label(size)]
+            + [get(f"{m}_mb_per_s") for m in ("ferry", "ceiling", "tcp_bbr", "tcp_cubic")]
+            + [get("link_mb_per_s"), get("ferry_over_link", spread=True)]
+            + [get("ferry_over_bbr", spread=True), get("ferry_over_cubic", spread=True)]
+            + [get("ferry_longest_gap_s"), get("ceiling_longest_gap_s")]
+            + [get("rtt_measured_ms", 1), get("loss_measured_percent"), get("stage_late_ms")]
+        )
+    if not rows:
+        return None
+    headers = ["rtt", "loss", "Mbit", "file", "Ferry", "ceiling", "TCP BBR", "TCP CUBIC", "link"]
+    headers += ["F/link", "F/BBR", "F/CUBIC", "gap F s", "gap ceil s", "rtt ms", "loss %"]
+    headers += ["late ms"]
+    return (
+        "Emulated WAN (MB/s: medians; ratios: median (min-max) of per-run pairs; gap: the "
+        "longest time\nnothing arrived, worst run; rtt and loss as "
+        "measured on the link; late: the\nimpairment stage's mean lateness)\n"
+        + render_table(headers, rows, "<<<<" + ">" * 13)
+    )
+
+
 def render_run(result: RunResult) -> str:
     """The whole run: a header with the machine, then one table per kind of figure."""
     parts = [_header(result)]
-    for section in (_stages, _e2e, _memory):
+    for section in (_stages, _e2e, _memory, _wan):
         text = section(result.figures)
         if text:
             parts.append(text)

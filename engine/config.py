@@ -63,6 +63,9 @@ class EngineConfig:
     #: SCTP SACKs for every second packet (RFC 4960) instead of aiortc's one per packet:
     #: 1.24-1.42x aiortc's throughput here, on less CPU (actors/transport/sctp_acks.py).
     delayed_acks: bool = True
+    #: A BBR-style congestion controller for our SCTP sender (actors/transport/congestion.py):
+    #: 0.06 -> 0.49-0.75 of kernel TCP BBR at 1% loss on a 50 ms link; False keeps aiortc's.
+    congestion_control: bool = True
     max_restarts: int = 3
     restart_window: float = 10.0
     connect_timeout: float = 30.0

@@ -143,6 +143,7 @@ class Peer:
             buffer_threshold=self.config.buffer_threshold,
             loop=self.config.loop,
             delayed_acks=self.config.delayed_acks,
+            congestion_control=self.config.congestion_control,
             write_delay=self.config.write_delay,
         )
         self._start_channel()

@@ -30,6 +30,7 @@ from ferry.protocol.frames import Frame
 
 from .. import commands as cmd
 from ..config import ChannelConfig
+from ..transport.congestion import control_congestion
 from ..transport.ice import restricted_ice_addresses
 from ..transport.sctp_acks import DelayedAcks, delay_acks
 from ..transport.udp_buffers import enlarge_receive_buffers
@@ -48,8 +49,13 @@ def new_peer_connection(config: ChannelConfig) -> RTCPeerConnection:
 
 
 def tune_sctp(pc: RTCPeerConnection, config: ChannelConfig) -> DelayedAcks | None:
-    """Delayed SACKs on the association (actors/transport/sctp_acks.py), if configured."""
-    if not config.delayed_acks or pc.sctp is None:
+    """Ferry's congestion control (actors/transport/congestion.py) and delayed SACKs
+    (actors/transport/sctp_acks.py) on the association, each if configured."""
+    if pc.sctp is None:
+        return None
+    if config.congestion_control:
+        control_congestion(pc.sctp, config.clock.monotonic)  # first: the SACKs wrap it
+    if not config.delayed_acks:
         return None
     return delay_acks(pc.sctp, clock=config.clock)
 
