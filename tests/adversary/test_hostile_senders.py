@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Iterator
@@ -80,6 +81,8 @@ class LegitSender:
         """It must exit 0 with its file stored byte for byte."""
         try:
             _, stderr = self.process.communicate(timeout=90)
+        except ValueError:  # already read to the end (by _rate)
+            stderr = ""
         finally:
             if self.process.poll() is None:
                 self.process.kill()
@@ -302,3 +305,36 @@ def test_memory_stayed_under_its_bound(arena: tuple[Victim, Path]) -> None:
     _, peak = victim.memory_kib()
     print(f"victim's peak resident memory: {peak // 1024} MiB")
     assert peak < MEMORY_BOUND_MIB * 1024, f"peak {peak // 1024} MiB"
+
+
+def _rate(sender: LegitSender) -> float:
+    """MB/s from the sender's summary line (`sent NAME: ... (R MB/s) ...`)."""
+    stdout, _ = sender.process.communicate(timeout=120)
+    match = re.search(r"\(([\d.]+) MB/s", stdout)
+    assert sender.process.returncode == 0 and match, stdout
+    return float(match.group(1))
+
+
+def test_the_attacked_victim_still_serves_a_sender_in_full(
+    arena: tuple[Victim, Path], tmp_path: Path
+) -> None:
+    """After every attack above, a 32 MiB file still arrives whole. Its rate, and the rate
+    into a fresh receiver in the same run, are printed for the record (speed is judged in
+    benchmarks, not here)."""
+    victim, root = arena
+    fresh_out = tmp_path / "fresh"
+    fresh_out.mkdir()
+    fresh = Victim(fresh_out, free_port())
+    try:
+        rates: dict[str, list[float]] = {"attacked": [], "fresh": []}
+        for run_number in range(2):
+            for label, target in (("attacked", victim), ("fresh", fresh)):
+                name = f"after-all-{label}-{run_number}.bin"
+                sender = LegitSender(target, root, name, size=32 << 20)
+                rates[label].append(_rate(sender))
+                sender.finish()
+        attacked, fresh_rate = max(rates["attacked"]), max(rates["fresh"])
+        print(f"attacked victim {attacked:.1f} MB/s, fresh receiver {fresh_rate:.1f} MB/s, "
+              f"ratio {attacked / fresh_rate:.2f}")  # fmt: skip
+    finally:
+        fresh.stop()
