@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .demo import add_demo_command
     from .pending import add_pending_command
     from .vault import add_vault_commands
+    from .web import add_web_command
 
     parser = argparse.ArgumentParser(
         prog="ferry", description="Peer-to-peer file transfer over WebRTC data channels."
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         help_text = _PLUGIN_HELP.get(name, f"the {entry.value} command")
         commands.add_parser(name, help=help_text, add_help=False)
     add_vault_commands(commands)
+    add_web_command(commands)
     return parser
 
 
@@ -97,6 +99,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .pending import pending_command
 
             return pending_command(args)
+        if args.command == "web":
+            from .web import run_web_server
+
+            return run_web_server(args)
         if args.command == "demo":
             from .demo import run_demo
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ferry.errors import FerryError
+from ferry.errors import ConfigError, FerryError
 
 from ..config import EngineConfig
 from ..engine import Engine
@@ -17,6 +17,7 @@ from ..signaling import TcpSignaling, parse_host_port
 from ..sizes import parse_size
 from ..transfer import Transfer, TransferResult
 from .output import EXIT_FAILED, EXIT_OK, error_line, printable, summary
+from .web import add_web_options, web_receive
 
 
 def add_receive_command(
@@ -25,7 +26,8 @@ def add_receive_command(
     receive = commands.add_parser(
         "receive", parents=[network], help="wait for a sender and store what it sends"
     )
-    receive.add_argument("--listen", required=True, metavar="HOST:PORT")
+    receive.add_argument("--listen", metavar="HOST:PORT", help="required unless --web")
+    add_web_options(receive)
     where = receive.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", type=Path, metavar="DIR", help="store plain files here")
     where.add_argument(
@@ -70,7 +72,9 @@ def _limits(args: argparse.Namespace) -> dict[str, int]:
 
 
 async def receive_command(args: argparse.Namespace) -> int:
-    host, port = parse_host_port(args.listen)
+    if not args.web and args.listen is None:
+        raise ConfigError("--listen HOST:PORT is required (or --web: a browser sends)")
+    host, port = parse_host_port(args.listen) if args.listen else ("", 0)
     destination: dict[str, object] = {"output_dir": args.out}
     if args.vault is not None:
         from .vault import read_passphrase
@@ -89,6 +93,8 @@ async def receive_command(args: argparse.Namespace) -> int:
         connect_timeout=args.timeout,
         **_limits(args),
     )
+    if args.web:
+        return await web_receive(args, config)
     failures = 0
     async with Engine(config) as engine:
         while True:
