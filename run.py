@@ -67,6 +67,7 @@ def ensure_venv() -> None:
 SYSTEM_PACKAGES = {
     "iptables": "iptables",  # NAT in the network lab (tests/lab)
     "turnserver": "coturn",  # the TURN relay in the network lab
+    "chromium": "chromium",  # the browser the page's tests drive (tests/web)
 }
 
 

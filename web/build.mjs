@@ -4,7 +4,8 @@
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 
-const out = fileURLToPath(new URL("../engine/web/static/", import.meta.url));
+// FERRY_WEB_OUT: another folder (the bundle test builds there and compares)
+const out = process.env.FERRY_WEB_OUT ? `${process.env.FERRY_WEB_OUT}/` : fileURLToPath(new URL("../engine/web/static/", import.meta.url));
 const common = {
   bundle: true,
   format: "iife",

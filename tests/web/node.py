@@ -1,7 +1,7 @@
 """The JavaScript implementation (web/) behind a pipe, for cross-implementation tests.
 
-Node and web/node_modules are needed; without them the tests skip with one line saying why
-(`cd web && npm ci` installs the pinned packages).
+Node is needed (and npm, once, to install web/'s pinned packages with ``npm ci``); without
+them the tests skip with one line saying why.
 """
 
 from __future__ import annotations
@@ -18,11 +18,19 @@ WEB = Path(__file__).resolve().parents[2] / "web"
 
 
 def node_or_skip() -> str:
+    """Node, with web/'s pinned packages installed (``npm ci`` once when npm is here)."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the JavaScript side cannot run")
-    if not (WEB / "node_modules" / "@noble" / "curves").is_dir():
-        pytest.skip("web/node_modules is missing: run `cd web && npm ci`")
+    if not (WEB / "node_modules" / "esbuild").is_dir():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: web/'s packages cannot be installed")
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund"], cwd=WEB, capture_output=True, text=True
+        )
+        if result.returncode != 0:
+            pytest.skip(f"npm ci failed (no registry?): {result.stderr.strip()[-200:]}")
     return node
 
 

@@ -1,0 +1,213 @@
+"""A real browser is a Ferry peer: headless Chromium against real ``ferry`` processes.
+
+Each case starts the reference mailbox server on 127.0.0.1, a ``ferry send --web`` or
+``ferry receive --web`` process (which serves the page itself and prints the link), and
+opens the link in Chromium; ICE is pinned to loopback on both sides. What crosses is
+checked byte for byte and by SHA-256 on both sides; window.ferryState is the page's
+contract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ferry.engine.web import WebLink
+
+from ..rendezvous.servers import MailboxServer
+from .browser import CHROMIUM_FLAGS, chromium_or_skip
+
+FINISHED = "['done', 'failed'].includes(window.ferryState.phase)"
+MIB = 1 << 20
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    executable = chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="module")
+def mailbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailboxServer]:
+    server = MailboxServer(tmp_path_factory.mktemp("mailbox"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.kill()
+
+
+@pytest.fixture
+def page(browser: object, tmp_path: Path) -> Iterator[object]:
+    context = browser.new_context(  # type: ignore[attr-defined]
+        bypass_csp=True, accept_downloads=True
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+class Ferry:
+    """A ``ferry ... --web`` process; ``link`` is what it printed on its own line."""
+
+    def __init__(self, *args: str) -> None:
+        env = {**os.environ, "FERRY_ICE_ADDRESSES": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ferry.engine.cli", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.lines: list[str] = []
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line)
+            if re.match(r"https?://\S+#\S+$", line.strip()):
+                self.link = line.strip()
+                return
+        raise AssertionError(f"no link printed: {self.finish()}")
+
+    def finish(self) -> tuple[int, str, str]:
+        out, err = self.process.communicate(timeout=60)
+        return self.process.returncode, "".join(self.lines) + out, err
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[Ferry]]:
+    started: list[Ferry] = []
+    try:
+        yield started
+    finally:
+        for ferry in started:
+            ferry.kill()
+
+
+def finished_state(page: object) -> dict[str, object]:
+    page.wait_for_function(FINISHED, timeout=120_000)  # type: ignore[attr-defined]
+    return page.evaluate("window.ferryState")  # type: ignore[attr-defined,no-any-return]
+
+
+@pytest.mark.parametrize("size", [100_000, 64 * MIB], ids=["small", "64MiB"])
+def test_ferry_send_to_the_browser(
+    page: object, mailbox: MailboxServer, processes: list[Ferry], tmp_path: Path, size: int
+) -> None:
+    source = tmp_path / "from-ferry.bin"
+    source.write_bytes(os.urandom(size))
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    ferry = Ferry("send", str(source), "--web", "--rendezvous", mailbox.url)
+    processes.append(ferry)
+    assert WebLink.parse(ferry.link).action == "receive"
+    with page.expect_download(timeout=60_000) as download:  # type: ignore[attr-defined]
+        page.goto(ferry.link)  # type: ignore[attr-defined]
+    state = finished_state(page)
+    assert state["phase"] == "done", state
+    assert (state["name"], state["bytes"], state["total"]) == ("from-ferry.bin", size, size)
+    assert state["sha256"] == digest and state["error"] is None
+    received = tmp_path / "received.bin"
+    download.value.save_as(received)
+    assert download.value.suggested_filename == "from-ferry.bin"
+    assert received.read_bytes() == source.read_bytes()
+    code, out, err = ferry.finish()
+    assert code == 0, err
+    assert f"sha256 {digest}" in out
+
+
+@pytest.mark.parametrize("size", [100_000, 64 * MIB], ids=["small", "64MiB"])
+def test_the_browser_sends_to_ferry_receive(
+    page: object, mailbox: MailboxServer, processes: list[Ferry], tmp_path: Path, size: int
+) -> None:
+    source = tmp_path / "from-browser.bin"
+    source.write_bytes(os.urandom(size))
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    ferry = Ferry(
+        "receive", "--web", "--out", str(out_dir), "--no-previews", "--rendezvous", mailbox.url
+    )
+    processes.append(ferry)
+    assert WebLink.parse(ferry.link).action == "send"
+    page.goto(ferry.link)  # type: ignore[attr-defined]
+    page.set_input_files("#file", str(source))  # type: ignore[attr-defined]
+    state = finished_state(page)
+    assert state["phase"] == "done", state
+    assert state["sha256"] == digest and state["bytes"] == size
+    code, out, err = ferry.finish()
+    assert code == 0, err
+    assert f"sha256 {digest}" in out
+    assert (out_dir / "from-browser.bin").read_bytes() == source.read_bytes()
+
+
+def test_a_wrong_link_says_so_in_the_page(
+    page: object, mailbox: MailboxServer, processes: list[Ferry], tmp_path: Path
+) -> None:
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    ferry = Ferry(
+        "receive", "--web", "--out", str(out_dir), "--no-previews", "--rendezvous", mailbox.url
+    )
+    processes.append(ferry)
+    link = WebLink.parse(ferry.link)
+    wrong = WebLink(link.page, link.action, link.nameplate, bytes(32), link.rendezvous)
+    page.goto(str(wrong))  # type: ignore[attr-defined]
+    page.set_input_files("#file", str(_small_file(tmp_path)))  # type: ignore[attr-defined]
+    state = finished_state(page)
+    assert state["phase"] == "failed"
+    assert "does not match" in str(state["error"])
+    code, _, err = ferry.finish()
+    assert code != 0 and "secret did not match" in err
+    assert not any(out_dir.iterdir())
+
+
+def test_a_used_link_says_nobody_waits(
+    page: object, mailbox: MailboxServer, tmp_path: Path
+) -> None:
+    link = WebLink("http://127.0.0.1:1/", "receive", "987654", bytes(32), mailbox.url)
+    from ferry.engine.web import PageServer
+
+    with PageServer(rendezvous=mailbox.url) as server:
+        page.goto(str(WebLink(server.url, *_rest(link))))  # type: ignore[attr-defined]
+        state = finished_state(page)
+    assert state["phase"] == "failed"
+    assert "Nobody is waiting behind this link" in str(state["error"])
+
+
+def test_a_damaged_link_says_so(page: object, mailbox: MailboxServer) -> None:
+    from ferry.engine.web import PageServer
+
+    with PageServer(rendezvous=mailbox.url) as server:
+        page.goto(server.url + "#receive-7-tooshort")  # type: ignore[attr-defined]
+        state = finished_state(page)
+    assert state["phase"] == "failed" and "needs a Ferry link" in str(state["error"])
+
+
+def _small_file(folder: Path) -> Path:
+    path = folder / "small.bin"
+    path.write_bytes(b"ferry" * 100)
+    return path
+
+
+def _rest(link: WebLink) -> tuple[str, str, bytes, str | None]:
+    return link.action, link.nameplate, link.secret, link.rendezvous
