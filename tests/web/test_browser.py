@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -211,3 +212,101 @@ def _small_file(folder: Path) -> Path:
 
 def _rest(link: WebLink) -> tuple[str, str, bytes, str | None]:
     return link.action, link.nameplate, link.secret, link.rendezvous
+
+
+def test_a_folder_from_the_cli_arrives_as_several_downloads(
+    page: object, mailbox: MailboxServer, processes: list[Ferry], tmp_path: Path
+) -> None:
+    folder = tmp_path / "album"
+    folder.mkdir()
+    contents = {f"photo{i}.bin": os.urandom(50_000 + i) for i in range(3)}
+    for name, data in contents.items():
+        (folder / name).write_bytes(data)
+    ferry = Ferry("send", str(folder), "--web", "--rendezvous", mailbox.url)
+    processes.append(ferry)
+    downloads: list[object] = []
+    page.on("download", lambda download: downloads.append(download))  # type: ignore[attr-defined]
+    page.goto(ferry.link)  # type: ignore[attr-defined]
+    code, _out, err = ferry.finish()  # the CLI ends once every file was confirmed
+    assert code == 0, err
+    page.wait_for_function("window.ferryFiles.length === 3")  # type: ignore[attr-defined]
+    finished = page.evaluate("window.ferryFiles")  # type: ignore[attr-defined]
+    assert sorted(f["name"] for f in finished) == [f"album/{name}" for name in sorted(contents)]
+    got = {}
+    for download in downloads:
+        path = tmp_path / download.suggested_filename  # type: ignore[attr-defined]
+        download.save_as(path)  # type: ignore[attr-defined]
+        got[download.suggested_filename] = path.read_bytes()  # type: ignore[attr-defined]
+    assert got == {f"album_{name}": data for name, data in contents.items()}
+
+
+def test_the_browser_sends_into_a_vault(
+    page: object, mailbox: MailboxServer, processes: list[Ferry], tmp_path: Path
+) -> None:
+    source = tmp_path / "secret-notes.bin"
+    source.write_bytes(os.urandom(300_000))
+    vault = tmp_path / "vault"
+    os.environ["FERRY_PASSPHRASE"] = "correct horse battery staple"
+    try:
+        ferry = Ferry(
+            "receive", "--web", "--vault", str(vault), "--no-previews", "--rendezvous", mailbox.url
+        )
+        processes.append(ferry)
+        page.goto(ferry.link)  # type: ignore[attr-defined]
+        page.set_input_files("#file", str(source))  # type: ignore[attr-defined]
+        assert finished_state(page)["phase"] == "done"
+        code, out, err = ferry.finish()
+        assert code == 0, err
+        stored_id = re.search(r"received secret-notes\.bin: .* -> stored as (\S+)", out).group(1)  # type: ignore[union-attr]
+        exported = tmp_path / "exported.bin"
+        subprocess.run(
+            [sys.executable, "-m", "ferry.engine.cli", "vault", "export", stored_id,
+             str(exported), "--vault", str(vault)],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    finally:
+        del os.environ["FERRY_PASSPHRASE"]
+    assert exported.read_bytes() == source.read_bytes()
+    assert source.read_bytes()[:4096] not in b"".join(
+        p.read_bytes() for p in vault.rglob("*") if p.is_file()
+    )
+
+
+def test_cancel_in_the_page_keeps_nothing_partial(
+    page: object, mailbox: MailboxServer, processes: list[Ferry], tmp_path: Path
+) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(64 * MIB))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    ferry = Ferry(
+        "receive", "--web", "--out", str(out_dir), "--no-previews", "--rendezvous", mailbox.url
+    )
+    processes.append(ferry)
+    page.goto(ferry.link)  # type: ignore[attr-defined]
+    page.set_input_files("#file", str(source))  # type: ignore[attr-defined]
+    page.wait_for_function(f"window.ferryState.bytes > {MIB}")  # type: ignore[attr-defined]
+    page.click("#cancel")  # type: ignore[attr-defined]
+    state = finished_state(page)
+    assert state["phase"] == "failed" and state["error"] == "cancelled"
+    code, _out, err = ferry.finish()
+    assert code != 0 and "cancel" in err
+    assert [p for p in out_dir.rglob("*") if p.is_file()] == []  # nothing partial, not staged
+
+
+def test_cancel_from_the_cli_fails_the_download(
+    page: object, mailbox: MailboxServer, processes: list[Ferry], tmp_path: Path
+) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(64 * MIB))
+    ferry = Ferry("send", str(source), "--web", "--rendezvous", mailbox.url)
+    processes.append(ferry)
+    with page.expect_download(timeout=60_000) as download:  # type: ignore[attr-defined]
+        page.goto(ferry.link)  # type: ignore[attr-defined]
+    page.wait_for_function(f"window.ferryState.bytes > {MIB}")  # type: ignore[attr-defined]
+    ferry.process.send_signal(signal.SIGINT)  # Ctrl-C
+    state = finished_state(page)
+    assert state["phase"] == "failed" and state["error"]
+    assert download.value.failure() is not None  # the browser kept no complete file
+    code, _, _ = ferry.finish()
+    assert code == 130

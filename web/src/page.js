@@ -21,6 +21,9 @@ const HANDSHAKE_TIMEOUT_MS = 30000;
 
 const state = { phase: "waiting", name: null, bytes: 0, total: 0, sha256: null, error: null };
 window.ferryState = state;
+// every file this page finished, in order: {name, size, sha256} (for hosts and tests)
+const files = [];
+window.ferryFiles = files;
 const $ = (id) => document.getElementById(id);
 
 function update(changes) {
@@ -72,6 +75,10 @@ class Session {
     this.conn = new FerryConnection();
     this.ended = false;
     this.wakeups = [];
+    this.queue = []; // offers waiting for their turn: files arrive one at a time
+    this.current = null;
+    this.received = 0;
+    this.probes = new Map(); // round-trip probes: transfer id (hex) -> resolve
   }
 
   fail(error) {
@@ -82,22 +89,45 @@ class Session {
     this.teardown("errory");
   }
 
-  teardown(mood) {
+  /** End: tell the peer on the data channel first (CANCEL), let that leave, then say bye on
+   * the signaling and close; the other side then hears why, not just that we left. */
+  async teardown(mood) {
+    const dc = this.dc;
     try {
-      if (this.dc && this.dc.readyState === "open" && this.conn.failure === null && state.phase === "failed") {
-        for (const f of this.conn.cancel(state.error || "failed")) this.dc.send(encode(f));
+      if (dc && dc.readyState === "open" && state.phase === "failed") {
+        for (const f of this.conn.cancel(state.error || "failed")) dc.send(encode(f));
       }
     } catch {}
+    if (this.sink) this.sink.abort(state.error || "failed");
+    this.wake();
+    if (dc && dc.readyState === "open" && this.conn.peerHello) await this.roundTrip(5000);
     if (this.channel && this.mailbox && !this.mailbox.closed && !this.mailbox.error) {
       try {
         this.mailbox.send(this.channel.seal({ type: "bye" }));
       } catch {}
     }
     if (this.mailbox) this.mailbox.close(mood);
-    if (this.sink) this.sink.abort(state.error || "failed");
     const pc = this.pc;
-    if (pc) setTimeout(() => pc.close(), 1000); // let the last frames out
-    this.wake();
+    if (pc) setTimeout(() => pc.close(), 1000);
+  }
+
+  /** Wait until the peer has handled every frame sent so far: frames are handled in order,
+   * and a frame for a transfer the peer does not know is answered with ERROR
+   * unknown-transfer (protocol/connection.py), so a WINDOW for a random id is a probe. */
+  roundTrip(timeoutMs) {
+    const probe = randomBytes(16);
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.probes.set(toHex(probe), () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        this.dc.send(encode({ type: "WINDOW", transfer_id: probe, limit: 1 }));
+      } catch {
+        resolve();
+      }
+    });
   }
 
   wake() {
@@ -155,7 +185,9 @@ class Session {
     dc.onbufferedamountlow = () => this.wake();
     dc.onmessage = (event) => this.onMessage(event.data);
     dc.onclose = () => {
-      if (!this.ended) this.fail(new PeerGone("the other side closed the connection"));
+      if (this.ended) return;
+      if (this.received > 0 && !this.current && !this.queue.length) this.succeed();
+      else this.fail(new PeerGone("the other side closed the connection"));
     };
     const opened = new Promise((resolve) => (dc.onopen = resolve));
     await pc.setLocalDescription(await pc.createOffer());
@@ -181,6 +213,7 @@ class Session {
         const message = this.channel.open(await this.mailbox.receive());
         if (message.type === "bye") break;
       }
+      if (!this.ended && this.received > 0 && !this.current && !this.queue.length) this.succeed();
     } catch (exc) {
       if (this.ended || exc instanceof PeerGone) return;
       this.fail(exc);
@@ -192,17 +225,23 @@ class Session {
   }
 
   onMessage(data) {
-    if (this.ended) return;
     let frame;
     try {
       frame = decode(new Uint8Array(data));
     } catch (exc) {
+      if (this.ended) return;
       try {
         this.dc.send(encode({ type: "ERROR", transfer_id: null, code: exc.code || "protocol", message: exc.message.slice(0, 1000) }));
       } catch {}
       this.fail(exc);
       return;
     }
+    if (frame.type === "ERROR" && frame.transfer_id && this.probes.has(toHex(frame.transfer_id))) {
+      this.probes.get(toHex(frame.transfer_id))();
+      this.probes.delete(toHex(frame.transfer_id));
+      return;
+    }
+    if (this.ended) return;
     let result;
     try {
       result = this.conn.receive(frame);
@@ -222,19 +261,22 @@ class Session {
   }
 
   onEvent(event) {
+    const t = event.transfer;
     switch (event.kind) {
       case "offer":
-        this.receiveFile(event.offer).catch((exc) => this.fail(exc));
+        this.queue.push(t);
+        this.nextIncoming();
         break;
       case "data":
-        this.hash.update(event.data);
-        this.sink.write(event.data);
+        t.hash.update(event.data);
+        t.sink.write(event.data);
         update({ bytes: event.offset + event.data.length });
         break;
       case "eof":
-        this.finishReceiving(event.sha256);
+        this.finishReceiving(t).catch((exc) => this.fail(exc));
         break;
       case "done":
+        files.push({ name: t.offer.name, size: t.offer.size, sha256: state.sha256 });
         this.succeed();
         break;
       case "cancelled":
@@ -290,30 +332,41 @@ class Session {
 
   // -- receiving -------------------------------------------------------------------------------
 
-  async receiveFile(offer) {
-    const name = offer.name.split("/").join("_");
-    update({ phase: "transferring", name, total: offer.size, bytes: 0 });
-    this.hash = sha256.create();
-    this.sink = await openSink(name, offer.size, (upto) => {
-      if (!this.ended) this.sendFrames(this.conn.durable(upto));
-    });
-    started = performance.now();
-    this.sendFrames(this.conn.accept(0));
+  nextIncoming() {
+    if (this.current || !this.queue.length || this.ended) return;
+    const t = this.queue.shift();
+    this.current = t;
+    this.receiveFile(t).catch((exc) => this.fail(exc));
   }
 
-  async finishReceiving(declared) {
-    const digest = this.hash.digest();
-    const frames = this.conn.complete(digest);
+  async receiveFile(t) {
+    const name = t.offer.name.split("/").join("_");
+    update({ phase: "transferring", name, total: t.offer.size, bytes: 0, sha256: null });
+    t.hash = sha256.create();
+    t.sink = await openSink(name, t.offer.size, (upto) => {
+      if (!this.ended) this.sendFrames(this.conn.durable(t, upto));
+    });
+    this.sink = t.sink;
+    started = performance.now();
+    this.sendFrames(this.conn.accept(t, 0));
+  }
+
+  async finishReceiving(t) {
+    const digest = t.hash.digest();
+    const frames = this.conn.complete(t, digest);
     if (frames[0].type !== "DONE") {
       this.sendFrames(frames);
       this.fail(new TransferFailed("the file's SHA-256 does not match what the sender declared: the partial download was discarded", "integrity"));
       return;
     }
-    state.sha256 = toHex(digest);
-    await this.sink.close();
+    await t.sink.close();
+    this.sink = null;
     this.sendFrames(frames);
-    this.succeed();
-    void declared;
+    this.received += 1;
+    this.current = null;
+    files.push({ name: t.offer.name, size: t.offer.size, sha256: toHex(digest) });
+    update({ phase: "done", bytes: t.offer.size, sha256: toHex(digest) });
+    this.nextIncoming(); // the next file, if the sender offered more
   }
 
   cancel() {

@@ -1,5 +1,5 @@
-// One peer connection's Ferry protocol for the page: HELLO, then one file each way at a
-// time, with the same rules as protocol/connection.py, sender.py and receiver.py: credit
+// One peer connection's Ferry protocol for the page: HELLO, then one outgoing file and
+// any number of incoming ones (the page accepts them one at a time), with the same rules as protocol/connection.py, sender.py and receiver.py: credit
 // (WINDOW) bounds what a sender may have in flight, chunks arrive in order and within
 // credit, the SHA-256 is checked before DONE. Sans-IO: frames in, frames out, callbacks.
 import * as L from "./limits.js";
@@ -19,6 +19,7 @@ export function negotiatedChunkLimit(local, peer) {
   return Math.max(L.BASE_CHUNK_SIZE, Math.min(local.max_chunk_size, peer.max_chunk_size, messageLimit));
 }
 
+const hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The protocol state of one connection: at most one outgoing and one incoming transfer. */
@@ -34,7 +35,8 @@ export class FerryConnection {
     this.window = window;
     this.peerHello = null;
     this.out = null; // {offer, state, credit, next, sha256}
-    this.in = null; // {offer, state, expected, durable, granted, sha256}
+    this.incoming = new Map(); // hex id -> {offer, state, expected, durable, granted, sha256}
+    this.maxIncoming = 64; // offers not yet finished; beyond: REJECT busy (as the Python side)
     this.failure = null;
   }
 
@@ -91,30 +93,26 @@ export class FerryConnection {
 
   // -- receiving --------------------------------------------------------------------------
 
-  accept(offset = 0) {
-    const i = this.in;
+  accept(i, offset = 0) {
     i.state = "receiving";
     i.expected = i.durable = i.granted = offset;
-    return [{ type: "ACCEPT", transfer_id: i.offer.transfer_id, offset }, ...this._grant()];
+    return [{ type: "ACCEPT", transfer_id: i.offer.transfer_id, offset }, ...this._grant(i)];
   }
 
-  reject(code, message) {
-    const i = this.in;
+  reject(i, code, message) {
     i.state = "failed";
     return [{ type: "REJECT", transfer_id: i.offer.transfer_id, code, message }];
   }
 
   /** The sink made bytes below `upto` durable: grant more credit. */
-  durable(upto) {
-    const i = this.in;
-    if (!i || (i.state !== "receiving" && i.state !== "verifying")) return [];
+  durable(i, upto) {
+    if ( (i.state !== "receiving" && i.state !== "verifying")) return [];
     if (upto <= i.durable) return [];
     i.durable = upto;
-    return i.state === "receiving" ? this._grant() : [];
+    return i.state === "receiving" ? this._grant(i) : [];
   }
 
-  complete(sha256) {
-    const i = this.in;
+  complete(i, sha256) {
     if (!same(sha256, i.sha256)) {
       i.state = "failed";
       return [{ type: "ERROR", transfer_id: i.offer.transfer_id, code: "integrity", message: "the SHA-256 of the received bytes differs from the sender's" }];
@@ -123,8 +121,7 @@ export class FerryConnection {
     return [{ type: "DONE", transfer_id: i.offer.transfer_id, sha256, stored_id: "" }];
   }
 
-  _grant() {
-    const i = this.in;
+  _grant(i) {
     const limit = Math.min(i.durable + this.window, i.offer.size);
     if (limit <= i.granted) return [];
     if (limit < i.offer.size && limit - i.granted < Math.floor(this.window / 4)) return [];
@@ -134,7 +131,7 @@ export class FerryConnection {
 
   cancel(reason = "cancelled") {
     const frames = [];
-    for (const t of [this.out, this.in]) {
+    for (const t of [this.out, ...this.incoming.values()]) {
       if (t && !["completed", "failed", "cancelled"].includes(t.state)) {
         t.state = "cancelled";
         frames.push({ type: "CANCEL", transfer_id: t.offer.transfer_id, reason });
@@ -160,7 +157,7 @@ export class FerryConnection {
       throw new TransferFailed(`the peer ended the connection: ${f.message}`, f.code, true);
     }
     if (f.type === "OFFER") return this._onOffer(f);
-    const t = [this.out, this.in].find((x) => x && same(x.offer.transfer_id, f.transfer_id));
+    const t = this.out && same(this.out.offer.transfer_id, f.transfer_id) ? this.out : this.incoming.get(hex(f.transfer_id));
     if (!t) {
       if (f.type === "CANCEL" || f.type === "ERROR") return { send: [], event: null };
       return { send: [{ type: "ERROR", transfer_id: f.transfer_id, code: "unknown-transfer", message: `${f.type} for an unknown transfer` }], event: null };
@@ -168,22 +165,26 @@ export class FerryConnection {
     if (["completed", "failed", "cancelled"].includes(t.state)) return { send: [], event: null };
     if (f.type === "CANCEL") {
       t.state = "cancelled";
-      return { send: [], event: { kind: "cancelled", reason: f.reason } };
+      return { send: [], event: { kind: "cancelled", reason: f.reason, transfer: t } };
     }
     if (f.type === "ERROR") {
       t.state = "failed";
-      return { send: [], event: { kind: "failed", error: new TransferFailed(`the peer reported: ${f.message}`, f.code, true) } };
+      return { send: [], event: { kind: "failed", error: new TransferFailed(`the peer reported: ${f.message}`, f.code, true), transfer: t } };
     }
-    return t === this.out ? this._asSender(f) : this._asReceiver(f);
+    return t === this.out ? this._asSender(f) : this._asReceiver(t, f);
   }
 
   _onOffer(f) {
-    if (this.in && !["completed", "failed", "cancelled"].includes(this.in.state)) {
-      return { send: [{ type: "REJECT", transfer_id: f.transfer_id, code: "busy", message: "this page takes one file at a time" }], event: null };
+    const id = hex(f.transfer_id);
+    if (this.incoming.has(id) || (this.out && same(this.out.offer.transfer_id, f.transfer_id))) throw new ProtocolError(`OFFER for transfer ${id}, which is already in use`);
+    const open = [...this.incoming.values()].filter((t) => !["completed", "failed", "cancelled"].includes(t.state)).length;
+    if (open >= this.maxIncoming) {
+      return { send: [{ type: "REJECT", transfer_id: f.transfer_id, code: "busy", message: `${open} files are already on their way; offer this one when one ends` }], event: null };
     }
     if (f.chunk_size > this.chunkLimit) throw new ProtocolError(`OFFER chunk size ${f.chunk_size} exceeds the negotiated ${this.chunkLimit}`);
-    this.in = { offer: f, state: "offer-received", expected: 0, durable: 0, granted: 0, sha256: null };
-    return { send: [], event: { kind: "offer", offer: f } };
+    const transfer = { offer: f, state: "offer-received", expected: 0, durable: 0, granted: 0, sha256: null };
+    this.incoming.set(id, transfer);
+    return { send: [], event: { kind: "offer", transfer } };
   }
 
   _asSender(f) {
@@ -211,13 +212,12 @@ export class FerryConnection {
         return { send: [{ type: "ERROR", transfer_id: o.offer.transfer_id, code: "integrity", message: error.message }], event: { kind: "failed", error } };
       }
       o.state = "completed";
-      return { send: [], event: { kind: "done" } };
+      return { send: [], event: { kind: "done", transfer: o } };
     }
     throw new ProtocolError(`unexpected ${f.type} in state ${o.state}`);
   }
 
-  _asReceiver(f) {
-    const i = this.in;
+  _asReceiver(i, f) {
     if (i.state === "receiving" && f.type === "CHUNK") {
       const end = f.offset + f.data.length;
       if (f.offset !== i.expected) throw new ProtocolError(`CHUNK at offset ${f.offset}, expected ${i.expected}`);
@@ -225,13 +225,13 @@ export class FerryConnection {
       if (end > i.granted) throw new ProtocolError(`CHUNK ends at ${end}, past the granted credit ${i.granted}`);
       if (end > i.offer.size) throw new ProtocolError("CHUNK past the file size");
       i.expected = end;
-      return { send: [], event: { kind: "data", offset: f.offset, data: f.data } };
+      return { send: [], event: { kind: "data", offset: f.offset, data: f.data, transfer: i } };
     }
     if (i.state === "receiving" && f.type === "EOF") {
       if (f.size !== i.offer.size || i.expected !== i.offer.size) throw new ProtocolError("EOF before every byte arrived");
       i.state = "verifying";
       i.sha256 = f.sha256;
-      return { send: [], event: { kind: "eof", sha256: f.sha256 } };
+      return { send: [], event: { kind: "eof", sha256: f.sha256, transfer: i } };
     }
     throw new ProtocolError(`unexpected ${f.type} in state ${i.state}`);
   }

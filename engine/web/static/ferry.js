@@ -120,37 +120,37 @@
     abytes(bytes);
     if (hasHexBuiltin)
       return bytes.toHex();
-    let hex = "";
+    let hex2 = "";
     for (let i = 0; i < bytes.length; i++) {
-      hex += hexes[bytes[i]];
+      hex2 += hexes[bytes[i]];
     }
-    return hex;
+    return hex2;
   }
   function asciiToBase16(ch) {
     return ch >= 48 && ch <= 57 ? ch - 48 : ch >= 65 && ch <= 70 ? ch - (65 - 10) : ch >= 97 && ch <= 102 ? ch - (97 - 10) : void 0;
   }
-  function hexToBytes(hex) {
-    if (typeof hex !== "string")
-      throw new TypeError("hex string expected, got " + typeof hex);
+  function hexToBytes(hex2) {
+    if (typeof hex2 !== "string")
+      throw new TypeError("hex string expected, got " + typeof hex2);
     if (hasHexBuiltin) {
       try {
-        return Uint8Array.fromHex(hex);
+        return Uint8Array.fromHex(hex2);
       } catch (error) {
         if (error instanceof SyntaxError)
           throw new RangeError(error.message);
         throw error;
       }
     }
-    const hl = hex.length;
+    const hl = hex2.length;
     const al = hl / 2;
     if (hl % 2)
       throw new RangeError("hex string expected, got unpadded hex of length " + hl);
     const array = new Uint8Array(al);
     for (let ai = 0, hi = 0; ai < al; ai++, hi += 2) {
-      const n1 = asciiToBase16(hex.charCodeAt(hi));
-      const n2 = asciiToBase16(hex.charCodeAt(hi + 1));
+      const n1 = asciiToBase16(hex2.charCodeAt(hi));
+      const n2 = asciiToBase16(hex2.charCodeAt(hi + 1));
       if (n1 === void 0 || n2 === void 0) {
-        const char = hex[hi] + hex[hi + 1];
+        const char = hex2[hi] + hex2[hi + 1];
         throw new RangeError('hex string expected, got non-hex character "' + char + '" at index ' + hi);
       }
       array[ai] = n1 * 16 + n2;
@@ -2436,7 +2436,7 @@
   }
   var bytesToHex2 = bytesToHex;
   var concatBytes3 = (...arrays) => concatBytes(...arrays);
-  var hexToBytes2 = (hex) => hexToBytes(hex);
+  var hexToBytes2 = (hex2) => hexToBytes(hex2);
   var isBytes3 = isBytes;
   var randomBytes2 = (bytesLength) => randomBytes(bytesLength);
   var _0n = /* @__PURE__ */ BigInt(0);
@@ -2465,10 +2465,10 @@
       throw new RangeError(prefix + "expected safe integer, got " + value);
     }
   }
-  function hexToNumber(hex) {
-    if (typeof hex !== "string")
-      throw new TypeError("hex string expected, got " + typeof hex);
-    return hex === "" ? _0n : BigInt("0x" + hex);
+  function hexToNumber(hex2) {
+    if (typeof hex2 !== "string")
+      throw new TypeError("hex string expected, got " + typeof hex2);
+    return hex2 === "" ? _0n : BigInt("0x" + hex2);
   }
   function bytesToNumberBE(bytes) {
     return hexToNumber(bytesToHex(bytes));
@@ -2482,10 +2482,10 @@
       throw new Error("zero output length is invalid");
     n = abignumber(n);
     const expectedLen = len * 2;
-    const hex = n.toString(16);
-    if (hex.length > expectedLen)
+    const hex2 = n.toString(16);
+    if (hex2.length > expectedLen)
       throw new RangeError("number is too large");
-    return hexToBytes(hex.padStart(expectedLen, "0"));
+    return hexToBytes(hex2.padStart(expectedLen, "0"));
   }
   function numberToBytesLE(n, len) {
     return numberToBytesBE(n, len).reverse();
@@ -3461,8 +3461,8 @@
           x = Fp2.neg(x);
         return Point2.fromAffine({ x, y });
       }
-      static fromHex(hex, zip215 = false) {
-        return Point2.fromBytes(hexToBytes2(hex), zip215);
+      static fromHex(hex2, zip215 = false) {
+        return Point2.fromBytes(hexToBytes2(hex2), zip215);
       }
       get x() {
         return this.toAffine().x;
@@ -4491,9 +4491,9 @@
     }
   };
   var hexOf = (text2) => Array.from(new TextEncoder().encode(text2), (b) => b.toString(16).padStart(2, "0")).join("");
-  function textOf(hex) {
-    if (typeof hex !== "string" || hex.length % 2 || /[^0-9a-f]/.test(hex)) throw new Error("body is not hex");
-    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(hex.match(/../g) || [], (h) => parseInt(h, 16)));
+  function textOf(hex2) {
+    if (typeof hex2 !== "string" || hex2.length % 2 || /[^0-9a-f]/.test(hex2)) throw new Error("body is not hex");
+    return new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(hex2.match(/../g) || [], (h) => parseInt(h, 16)));
   }
   function randomSide() {
     return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
@@ -4670,6 +4670,7 @@
     const messageLimit = Math.min(local.max_message_size, peer.max_message_size) - CHUNK_FRAME_OVERHEAD;
     return Math.max(BASE_CHUNK_SIZE, Math.min(local.max_chunk_size, peer.max_chunk_size, messageLimit));
   }
+  var hex = (b) => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
   var same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
   var FerryConnection = class {
     constructor({ window: window2 = DEFAULT_WINDOW, maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE } = {}) {
@@ -4683,7 +4684,8 @@
       this.window = window2;
       this.peerHello = null;
       this.out = null;
-      this.in = null;
+      this.incoming = /* @__PURE__ */ new Map();
+      this.maxIncoming = 64;
       this.failure = null;
     }
     get chunkLimit() {
@@ -4731,27 +4733,23 @@
       return [{ type: "EOF", transfer_id: o.offer.transfer_id, size: o.offer.size, sha256: sha2562 }];
     }
     // -- receiving --------------------------------------------------------------------------
-    accept(offset = 0) {
-      const i = this.in;
+    accept(i, offset = 0) {
       i.state = "receiving";
       i.expected = i.durable = i.granted = offset;
-      return [{ type: "ACCEPT", transfer_id: i.offer.transfer_id, offset }, ...this._grant()];
+      return [{ type: "ACCEPT", transfer_id: i.offer.transfer_id, offset }, ...this._grant(i)];
     }
-    reject(code2, message2) {
-      const i = this.in;
+    reject(i, code2, message2) {
       i.state = "failed";
       return [{ type: "REJECT", transfer_id: i.offer.transfer_id, code: code2, message: message2 }];
     }
     /** The sink made bytes below `upto` durable: grant more credit. */
-    durable(upto) {
-      const i = this.in;
-      if (!i || i.state !== "receiving" && i.state !== "verifying") return [];
+    durable(i, upto) {
+      if (i.state !== "receiving" && i.state !== "verifying") return [];
       if (upto <= i.durable) return [];
       i.durable = upto;
-      return i.state === "receiving" ? this._grant() : [];
+      return i.state === "receiving" ? this._grant(i) : [];
     }
-    complete(sha2562) {
-      const i = this.in;
+    complete(i, sha2562) {
       if (!same(sha2562, i.sha256)) {
         i.state = "failed";
         return [{ type: "ERROR", transfer_id: i.offer.transfer_id, code: "integrity", message: "the SHA-256 of the received bytes differs from the sender's" }];
@@ -4759,8 +4757,7 @@
       i.state = "completed";
       return [{ type: "DONE", transfer_id: i.offer.transfer_id, sha256: sha2562, stored_id: "" }];
     }
-    _grant() {
-      const i = this.in;
+    _grant(i) {
       const limit = Math.min(i.durable + this.window, i.offer.size);
       if (limit <= i.granted) return [];
       if (limit < i.offer.size && limit - i.granted < Math.floor(this.window / 4)) return [];
@@ -4769,7 +4766,7 @@
     }
     cancel(reason = "cancelled") {
       const frames = [];
-      for (const t of [this.out, this.in]) {
+      for (const t of [this.out, ...this.incoming.values()]) {
         if (t && !["completed", "failed", "cancelled"].includes(t.state)) {
           t.state = "cancelled";
           frames.push({ type: "CANCEL", transfer_id: t.offer.transfer_id, reason });
@@ -4793,7 +4790,7 @@
         throw new TransferFailed(`the peer ended the connection: ${f.message}`, f.code, true);
       }
       if (f.type === "OFFER") return this._onOffer(f);
-      const t = [this.out, this.in].find((x) => x && same(x.offer.transfer_id, f.transfer_id));
+      const t = this.out && same(this.out.offer.transfer_id, f.transfer_id) ? this.out : this.incoming.get(hex(f.transfer_id));
       if (!t) {
         if (f.type === "CANCEL" || f.type === "ERROR") return { send: [], event: null };
         return { send: [{ type: "ERROR", transfer_id: f.transfer_id, code: "unknown-transfer", message: `${f.type} for an unknown transfer` }], event: null };
@@ -4801,21 +4798,25 @@
       if (["completed", "failed", "cancelled"].includes(t.state)) return { send: [], event: null };
       if (f.type === "CANCEL") {
         t.state = "cancelled";
-        return { send: [], event: { kind: "cancelled", reason: f.reason } };
+        return { send: [], event: { kind: "cancelled", reason: f.reason, transfer: t } };
       }
       if (f.type === "ERROR") {
         t.state = "failed";
-        return { send: [], event: { kind: "failed", error: new TransferFailed(`the peer reported: ${f.message}`, f.code, true) } };
+        return { send: [], event: { kind: "failed", error: new TransferFailed(`the peer reported: ${f.message}`, f.code, true), transfer: t } };
       }
-      return t === this.out ? this._asSender(f) : this._asReceiver(f);
+      return t === this.out ? this._asSender(f) : this._asReceiver(t, f);
     }
     _onOffer(f) {
-      if (this.in && !["completed", "failed", "cancelled"].includes(this.in.state)) {
-        return { send: [{ type: "REJECT", transfer_id: f.transfer_id, code: "busy", message: "this page takes one file at a time" }], event: null };
+      const id = hex(f.transfer_id);
+      if (this.incoming.has(id) || this.out && same(this.out.offer.transfer_id, f.transfer_id)) throw new ProtocolError(`OFFER for transfer ${id}, which is already in use`);
+      const open = [...this.incoming.values()].filter((t) => !["completed", "failed", "cancelled"].includes(t.state)).length;
+      if (open >= this.maxIncoming) {
+        return { send: [{ type: "REJECT", transfer_id: f.transfer_id, code: "busy", message: `${open} files are already on their way; offer this one when one ends` }], event: null };
       }
       if (f.chunk_size > this.chunkLimit) throw new ProtocolError(`OFFER chunk size ${f.chunk_size} exceeds the negotiated ${this.chunkLimit}`);
-      this.in = { offer: f, state: "offer-received", expected: 0, durable: 0, granted: 0, sha256: null };
-      return { send: [], event: { kind: "offer", offer: f } };
+      const transfer = { offer: f, state: "offer-received", expected: 0, durable: 0, granted: 0, sha256: null };
+      this.incoming.set(id, transfer);
+      return { send: [], event: { kind: "offer", transfer } };
     }
     _asSender(f) {
       const o = this.out;
@@ -4842,12 +4843,11 @@
           return { send: [{ type: "ERROR", transfer_id: o.offer.transfer_id, code: "integrity", message: error.message }], event: { kind: "failed", error } };
         }
         o.state = "completed";
-        return { send: [], event: { kind: "done" } };
+        return { send: [], event: { kind: "done", transfer: o } };
       }
       throw new ProtocolError(`unexpected ${f.type} in state ${o.state}`);
     }
-    _asReceiver(f) {
-      const i = this.in;
+    _asReceiver(i, f) {
       if (i.state === "receiving" && f.type === "CHUNK") {
         const end = f.offset + f.data.length;
         if (f.offset !== i.expected) throw new ProtocolError(`CHUNK at offset ${f.offset}, expected ${i.expected}`);
@@ -4855,13 +4855,13 @@
         if (end > i.granted) throw new ProtocolError(`CHUNK ends at ${end}, past the granted credit ${i.granted}`);
         if (end > i.offer.size) throw new ProtocolError("CHUNK past the file size");
         i.expected = end;
-        return { send: [], event: { kind: "data", offset: f.offset, data: f.data } };
+        return { send: [], event: { kind: "data", offset: f.offset, data: f.data, transfer: i } };
       }
       if (i.state === "receiving" && f.type === "EOF") {
         if (f.size !== i.offer.size || i.expected !== i.offer.size) throw new ProtocolError("EOF before every byte arrived");
         i.state = "verifying";
         i.sha256 = f.sha256;
-        return { send: [], event: { kind: "eof", sha256: f.sha256 } };
+        return { send: [], event: { kind: "eof", sha256: f.sha256, transfer: i } };
       }
       throw new ProtocolError(`unexpected ${f.type} in state ${i.state}`);
     }
@@ -4874,6 +4874,8 @@
   var HANDSHAKE_TIMEOUT_MS = 3e4;
   var state = { phase: "waiting", name: null, bytes: 0, total: 0, sha256: null, error: null };
   window.ferryState = state;
+  var files = [];
+  window.ferryFiles = files;
   var $ = (id) => document.getElementById(id);
   function update(changes) {
     Object.assign(state, changes);
@@ -4918,6 +4920,10 @@
       this.conn = new FerryConnection();
       this.ended = false;
       this.wakeups = [];
+      this.queue = [];
+      this.current = null;
+      this.received = 0;
+      this.probes = /* @__PURE__ */ new Map();
     }
     fail(error) {
       if (this.ended) return;
@@ -4926,13 +4932,19 @@
       update({ phase: "failed", error: explain(error) });
       this.teardown("errory");
     }
-    teardown(mood) {
+    /** End: tell the peer on the data channel first (CANCEL), let that leave, then say bye on
+     * the signaling and close; the other side then hears why, not just that we left. */
+    async teardown(mood) {
+      const dc = this.dc;
       try {
-        if (this.dc && this.dc.readyState === "open" && this.conn.failure === null && state.phase === "failed") {
-          for (const f of this.conn.cancel(state.error || "failed")) this.dc.send(encode2(f));
+        if (dc && dc.readyState === "open" && state.phase === "failed") {
+          for (const f of this.conn.cancel(state.error || "failed")) dc.send(encode2(f));
         }
       } catch {
       }
+      if (this.sink) this.sink.abort(state.error || "failed");
+      this.wake();
+      if (dc && dc.readyState === "open" && this.conn.peerHello) await this.roundTrip(5e3);
       if (this.channel && this.mailbox && !this.mailbox.closed && !this.mailbox.error) {
         try {
           this.mailbox.send(this.channel.seal({ type: "bye" }));
@@ -4940,10 +4952,26 @@
         }
       }
       if (this.mailbox) this.mailbox.close(mood);
-      if (this.sink) this.sink.abort(state.error || "failed");
       const pc = this.pc;
       if (pc) setTimeout(() => pc.close(), 1e3);
-      this.wake();
+    }
+    /** Wait until the peer has handled every frame sent so far: frames are handled in order,
+     * and a frame for a transfer the peer does not know is answered with ERROR
+     * unknown-transfer (protocol/connection.py), so a WINDOW for a random id is a probe. */
+    roundTrip(timeoutMs) {
+      const probe = randomBytes3(16);
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        this.probes.set(toHex(probe), () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        try {
+          this.dc.send(encode2({ type: "WINDOW", transfer_id: probe, limit: 1 }));
+        } catch {
+          resolve();
+        }
+      });
     }
     wake() {
       const w = this.wakeups;
@@ -4998,7 +5026,9 @@
       dc.onbufferedamountlow = () => this.wake();
       dc.onmessage = (event) => this.onMessage(event.data);
       dc.onclose = () => {
-        if (!this.ended) this.fail(new PeerGone("the other side closed the connection"));
+        if (this.ended) return;
+        if (this.received > 0 && !this.current && !this.queue.length) this.succeed();
+        else this.fail(new PeerGone("the other side closed the connection"));
       };
       const opened = new Promise((resolve) => dc.onopen = resolve);
       await pc.setLocalDescription(await pc.createOffer());
@@ -5022,6 +5052,7 @@
           const message2 = this.channel.open(await this.mailbox.receive());
           if (message2.type === "bye") break;
         }
+        if (!this.ended && this.received > 0 && !this.current && !this.queue.length) this.succeed();
       } catch (exc) {
         if (this.ended || exc instanceof PeerGone) return;
         this.fail(exc);
@@ -5031,11 +5062,11 @@
       for (const f of frames) this.dc.send(encode2(f));
     }
     onMessage(data2) {
-      if (this.ended) return;
       let frame;
       try {
         frame = decode(new Uint8Array(data2));
       } catch (exc) {
+        if (this.ended) return;
         try {
           this.dc.send(encode2({ type: "ERROR", transfer_id: null, code: exc.code || "protocol", message: exc.message.slice(0, 1e3) }));
         } catch {
@@ -5043,6 +5074,12 @@
         this.fail(exc);
         return;
       }
+      if (frame.type === "ERROR" && frame.transfer_id && this.probes.has(toHex(frame.transfer_id))) {
+        this.probes.get(toHex(frame.transfer_id))();
+        this.probes.delete(toHex(frame.transfer_id));
+        return;
+      }
+      if (this.ended) return;
       let result;
       try {
         result = this.conn.receive(frame);
@@ -5062,19 +5099,22 @@
       this.wake();
     }
     onEvent(event) {
+      const t = event.transfer;
       switch (event.kind) {
         case "offer":
-          this.receiveFile(event.offer).catch((exc) => this.fail(exc));
+          this.queue.push(t);
+          this.nextIncoming();
           break;
         case "data":
-          this.hash.update(event.data);
-          this.sink.write(event.data);
+          t.hash.update(event.data);
+          t.sink.write(event.data);
           update({ bytes: event.offset + event.data.length });
           break;
         case "eof":
-          this.finishReceiving(event.sha256);
+          this.finishReceiving(t).catch((exc) => this.fail(exc));
           break;
         case "done":
+          files.push({ name: t.offer.name, size: t.offer.size, sha256: state.sha256 });
           this.succeed();
           break;
         case "cancelled":
@@ -5125,29 +5165,39 @@
       this.sendFrames(this.conn.finish(digest));
     }
     // -- receiving -------------------------------------------------------------------------------
-    async receiveFile(offer) {
-      const name2 = offer.name.split("/").join("_");
-      update({ phase: "transferring", name: name2, total: offer.size, bytes: 0 });
-      this.hash = sha256.create();
-      this.sink = await openSink(name2, offer.size, (upto) => {
-        if (!this.ended) this.sendFrames(this.conn.durable(upto));
-      });
-      started = performance.now();
-      this.sendFrames(this.conn.accept(0));
+    nextIncoming() {
+      if (this.current || !this.queue.length || this.ended) return;
+      const t = this.queue.shift();
+      this.current = t;
+      this.receiveFile(t).catch((exc) => this.fail(exc));
     }
-    async finishReceiving(declared) {
-      const digest = this.hash.digest();
-      const frames = this.conn.complete(digest);
+    async receiveFile(t) {
+      const name2 = t.offer.name.split("/").join("_");
+      update({ phase: "transferring", name: name2, total: t.offer.size, bytes: 0, sha256: null });
+      t.hash = sha256.create();
+      t.sink = await openSink(name2, t.offer.size, (upto) => {
+        if (!this.ended) this.sendFrames(this.conn.durable(t, upto));
+      });
+      this.sink = t.sink;
+      started = performance.now();
+      this.sendFrames(this.conn.accept(t, 0));
+    }
+    async finishReceiving(t) {
+      const digest = t.hash.digest();
+      const frames = this.conn.complete(t, digest);
       if (frames[0].type !== "DONE") {
         this.sendFrames(frames);
         this.fail(new TransferFailed("the file's SHA-256 does not match what the sender declared: the partial download was discarded", "integrity"));
         return;
       }
-      state.sha256 = toHex(digest);
-      await this.sink.close();
+      await t.sink.close();
+      this.sink = null;
       this.sendFrames(frames);
-      this.succeed();
-      void declared;
+      this.received += 1;
+      this.current = null;
+      files.push({ name: t.offer.name, size: t.offer.size, sha256: toHex(digest) });
+      update({ phase: "done", bytes: t.offer.size, sha256: toHex(digest) });
+      this.nextIncoming();
     }
     cancel() {
       if (this.ended) return;
