@@ -34,6 +34,7 @@ function update(changes) {
 // -- the view ---------------------------------------------------------------------------------
 
 let started = 0;
+let action = null; // what this page does: "send" or "receive" (from the link)
 function human(n) {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let i = 0;
@@ -45,8 +46,8 @@ function render() {
   $("phase").textContent = {
     waiting: state.name ? "Ready" : "Waiting",
     connecting: "Connecting…",
-    transferring: "Transferring",
-    done: "Done",
+    transferring: { send: "Sending", receive: "Receiving" }[action] || "Transferring",
+    done: { send: "Sent", receive: "Received" }[action] || "Done",
     failed: "Failed",
   }[state.phase];
   $("name").textContent = state.name ? `${state.name} (${human(state.total)})` : "";
@@ -480,6 +481,7 @@ async function main() {
     update({ phase: "failed", error: "This page needs a Ferry link: open the link that `ferry send --web` or `ferry receive --web` printed (the part after # is missing or damaged)." });
     return;
   }
+  action = link.action;
   const params = new URLSearchParams(location.search);
   const rendezvous = params.get("rendezvous") || document.querySelector('meta[name="ferry-rendezvous"]')?.content || DEFAULT_RENDEZVOUS;
   const session = new Session(link, rendezvous);

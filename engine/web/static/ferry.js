@@ -4882,6 +4882,7 @@
     render();
   }
   var started = 0;
+  var action = null;
   function human(n) {
     const units = ["B", "KiB", "MiB", "GiB", "TiB"];
     let i = 0;
@@ -4893,8 +4894,8 @@
     $("phase").textContent = {
       waiting: state.name ? "Ready" : "Waiting",
       connecting: "Connecting…",
-      transferring: "Transferring",
-      done: "Done",
+      transferring: { send: "Sending", receive: "Receiving" }[action] || "Transferring",
+      done: { send: "Sent", receive: "Received" }[action] || "Done",
       failed: "Failed"
     }[state.phase];
     $("name").textContent = state.name ? `${state.name} (${human(state.total)})` : "";
@@ -5299,6 +5300,7 @@
       update({ phase: "failed", error: "This page needs a Ferry link: open the link that `ferry send --web` or `ferry receive --web` printed (the part after # is missing or damaged)." });
       return;
     }
+    action = link.action;
     const params = new URLSearchParams(location.search);
     const rendezvous = params.get("rendezvous") || document.querySelector('meta[name="ferry-rendezvous"]')?.content || DEFAULT_RENDEZVOUS;
     const session = new Session(link, rendezvous);
