@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ferry.engine.web import WebLink
+from ferry.engine.web import PageServer, WebLink
 
 from ..rendezvous.servers import MailboxServer
 from .browser import CHROMIUM_FLAGS, chromium_or_skip
@@ -183,21 +183,34 @@ def test_a_wrong_link_says_so_in_the_page(
 
 
 def test_a_used_link_says_nobody_waits(
-    page: object, mailbox: MailboxServer, tmp_path: Path
+    browser: object, page: object, mailbox: MailboxServer, processes: list[Ferry], tmp_path: Path
 ) -> None:
-    link = WebLink("http://127.0.0.1:1/", "receive", "987654", bytes(32), mailbox.url)
-    from ferry.engine.web import PageServer
-
-    with PageServer(rendezvous=mailbox.url) as server:
-        page.goto(str(WebLink(server.url, *_rest(link))))  # type: ignore[attr-defined]
-        state = finished_state(page)
+    source = _small_file(tmp_path)
+    ferry = Ferry("send", str(source), "--web", "--rendezvous", mailbox.url)
+    processes.append(ferry)
+    with page.expect_download():  # type: ignore[attr-defined]
+        page.goto(ferry.link)  # type: ignore[attr-defined]
+    assert finished_state(page)["phase"] == "done"
+    code, _, err = ferry.finish()
+    assert code == 0, err
+    # the same link again (the page from a server of our own: the command's is gone), in
+    # another browser context: the nameplate was released once the page came
+    link = WebLink.parse(ferry.link)
+    context = browser.new_context(bypass_csp=True)  # type: ignore[attr-defined]
+    try:
+        with PageServer() as server:
+            again = context.new_page()
+            again.goto(
+                str(WebLink(server.url, link.action, link.nameplate, link.secret, link.rendezvous))
+            )
+            state = finished_state(again)
+    finally:
+        context.close()
     assert state["phase"] == "failed"
     assert "Nobody is waiting behind this link" in str(state["error"])
 
 
 def test_a_damaged_link_says_so(page: object, mailbox: MailboxServer) -> None:
-    from ferry.engine.web import PageServer
-
     with PageServer(rendezvous=mailbox.url) as server:
         page.goto(server.url + "#receive-7-tooshort")  # type: ignore[attr-defined]
         state = finished_state(page)
@@ -208,10 +221,6 @@ def _small_file(folder: Path) -> Path:
     path = folder / "small.bin"
     path.write_bytes(b"ferry" * 100)
     return path
-
-
-def _rest(link: WebLink) -> tuple[str, str, bytes, str | None]:
-    return link.action, link.nameplate, link.secret, link.rendezvous
 
 
 def test_a_folder_from_the_cli_arrives_as_several_downloads(
