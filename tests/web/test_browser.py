@@ -319,3 +319,36 @@ def test_cancel_from_the_cli_fails_the_download(
     assert download.value.failure() is not None  # the browser kept no complete file
     code, _, _ = ferry.finish()
     assert code == 130
+
+
+def test_ferry_web_serves_the_page_that_send_page_points_to(
+    page: object, mailbox: MailboxServer, processes: list[Ferry], tmp_path: Path
+) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ferry.engine.cli", "web", "--listen", "127.0.0.1:0",
+         "--rendezvous", mailbox.url],
+        stdout=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        serving = server.stdout.readline()
+        found = re.search(r"serving the Ferry page on (http://\S+)", serving)
+        assert found, serving
+        source = _small_file(tmp_path)
+        ferry = Ferry(
+            "send", str(source), "--web", "--page", found.group(1), "--rendezvous", mailbox.url
+        )
+        processes.append(ferry)
+        assert ferry.link.startswith(found.group(1))
+        assert not any("serving the page" in line for line in ferry.lines)  # --page: no server
+        with page.expect_download() as download:  # type: ignore[attr-defined]
+            page.goto(ferry.link)  # type: ignore[attr-defined]
+        assert finished_state(page)["phase"] == "done"
+        saved = tmp_path / "saved.bin"
+        download.value.save_as(saved)
+        assert saved.read_bytes() == source.read_bytes()
+        assert ferry.finish()[0] == 0
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
