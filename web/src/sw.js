@@ -47,7 +47,8 @@ self.addEventListener("message", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
-  const m = /^\/ferry-download\/([0-9a-f]{32})\//.exec(url.pathname);
+  // the page may live under any path (a static host's /ferry/): match the end only
+  const m = /\/ferry-download\/([0-9a-f]{32})\/[^/]*$/.exec(url.pathname);
   if (!m) return;
   const entry = streams.get(m[1]);
   if (!entry) return;

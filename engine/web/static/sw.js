@@ -41,7 +41,7 @@
   });
   self.addEventListener("fetch", (event) => {
     const url = new URL(event.request.url);
-    const m = /^\/ferry-download\/([0-9a-f]{32})\//.exec(url.pathname);
+    const m = /\/ferry-download\/([0-9a-f]{32})\/[^/]*$/.exec(url.pathname);
     if (!m) return;
     const entry = streams.get(m[1]);
     if (!entry) return;
