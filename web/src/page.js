@@ -26,9 +26,21 @@ const files = [];
 window.ferryFiles = files;
 const $ = (id) => document.getElementById(id);
 
+// window.ferryState changes at once; the view at most once a frame (a CHUNK is 16 KiB:
+// hundreds of updates a second would spend the main thread on the DOM)
+let renderQueued = false;
 function update(changes) {
+  const phaseChanged = changes.phase !== undefined && changes.phase !== state.phase;
   Object.assign(state, changes);
-  render();
+  if (phaseChanged) {
+    render();
+  } else if (!renderQueued) {
+    renderQueued = true;
+    requestAnimationFrame(() => {
+      renderQueued = false;
+      render();
+    });
+  }
 }
 
 // -- the view ---------------------------------------------------------------------------------

@@ -4877,9 +4877,19 @@
   var files = [];
   window.ferryFiles = files;
   var $ = (id) => document.getElementById(id);
+  var renderQueued = false;
   function update(changes) {
+    const phaseChanged = changes.phase !== void 0 && changes.phase !== state.phase;
     Object.assign(state, changes);
-    render();
+    if (phaseChanged) {
+      render();
+    } else if (!renderQueued) {
+      renderQueued = true;
+      requestAnimationFrame(() => {
+        renderQueued = false;
+        render();
+      });
+    }
   }
   var started = 0;
   var action = null;
