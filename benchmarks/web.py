@@ -29,9 +29,11 @@ import asyncio
 import contextlib
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,6 +92,28 @@ window.makeOffer = async (role, total, size) => {
 window.acceptAnswer = (answer) => window.pc.setRemoteDescription(answer);
 true;  // (evaluating a function would call it)
 """.replace("THRESHOLD", str(THRESHOLD))
+
+
+def browser_cpu() -> float:
+    """CPU seconds used so far by every Chromium process under this one (the driver's)."""
+    import psutil
+
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in child.name():
+                times = child.cpu_times()
+                total += times.user + times.system
+        except psutil.Error:
+            continue
+    return total
+
+
+def own_cpu(who: int) -> float:
+    import resource
+
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -260,26 +284,52 @@ async def run(size_mib: int, rounds: int) -> int:
             async with async_playwright() as playwright:
                 browser = await playwright.chromium.launch(executable_path=chromium, args=FLAGS)
                 rows: dict[str, list[float]] = {}
+                cpu: dict[str, list[tuple[float, float]]] = {}
                 heaps: list[float] = []
+
+                async def measure(name: str, work: Any) -> Any:
+                    """Run one row; keep the CPU seconds of the browser and of Python's
+                    peer (the ferry child, or the aiortc peer in this process)."""
+                    python_who = (
+                        resource.RUSAGE_CHILDREN
+                        if name.startswith(("ferry", "page"))
+                        else resource.RUSAGE_SELF
+                    )
+                    before = (browser_cpu(), own_cpu(python_who))
+                    result = await work
+                    after = (browser_cpu(), own_cpu(python_who))
+                    cpu.setdefault(name, []).append((after[0] - before[0], after[1] - before[1]))
+                    return result
+
                 for _ in range(rounds):
-                    to_page = await ferry_row(browser, mailbox.url, folder, size, "to-page")
+                    to_page = await measure(
+                        "ferry send -> page",
+                        ferry_row(browser, mailbox.url, folder, size, "to-page"),
+                    )
                     heaps.append(to_page["heap_mib"])
                     rows.setdefault("ferry send -> page", []).append(to_page["mbps"])
                     rows.setdefault("aiortc -> browser", []).append(
-                        await ceiling_row(browser, size, "to-browser")
+                        await measure("aiortc -> browser", ceiling_row(browser, size, "to-browser"))
                     )
-                    from_page = await ferry_row(browser, mailbox.url, folder, size, "from-page")
+                    from_page = await measure(
+                        "page -> ferry receive",
+                        ferry_row(browser, mailbox.url, folder, size, "from-page"),
+                    )
                     rows.setdefault("page -> ferry receive", []).append(from_page["mbps"])
                     rows.setdefault("browser -> aiortc", []).append(
-                        await ceiling_row(browser, size, "to-aiortc")
+                        await measure("browser -> aiortc", ceiling_row(browser, size, "to-aiortc"))
                     )
                 await browser.close()
         finally:
             mailbox.close()
     best = {name: max(values) for name, values in rows.items()}
     print(f"{size_mib} MiB over a WebRTC data channel on 127.0.0.1, best of {rounds}:")
+    print(f"  {'':24s} {'MB/s':>7s}   CPU s per 64 MiB: browser, Python peer (median)")
     for name, value in best.items():
-        print(f"  {name:24s} {value:7.1f} MB/s")
+        scale = 64 / size_mib
+        b = statistics.median(c[0] for c in cpu[name]) * scale
+        p = statistics.median(c[1] for c in cpu[name]) * scale
+        print(f"  {name:24s} {value:7.1f}   {b:5.1f} {p:5.1f}")
     to_ratio = best["ferry send -> page"] / best["aiortc -> browser"]
     from_ratio = best["page -> ferry receive"] / best["browser -> aiortc"]
     print(f"  ratio Ferry/ceiling, to the browser:   {to_ratio:.2f}")
