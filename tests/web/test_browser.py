@@ -9,8 +9,11 @@ contract.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import hashlib
 import os
+import queue
 import re
 import signal
 import subprocess
@@ -352,3 +355,64 @@ def test_ferry_web_serves_the_page_that_send_page_points_to(
     finally:
         server.send_signal(signal.SIGINT)
         server.communicate(timeout=30)
+
+
+def _waiter_with_a_code(mailbox_url: str, source: Path, codes: queue.Queue[str]) -> object:
+    """The waiting side of a typed code, in this process: allocate, show the code, pair in
+    code mode, send ``source`` to whoever joins (the page), return its result."""
+    from ferry.engine import Engine, EngineConfig
+    from ferry.engine.pairing import SecureSignaling
+    from ferry.engine.rendezvous import MailboxSignaling
+    from ferry.protocol.pairing import Identity, new_code
+
+    async def run() -> object:
+        mailbox = MailboxSignaling.allocate(mailbox_url)
+        code = new_code(await mailbox.bind())
+        codes.put(str(code))
+        secure = SecureSignaling(mailbox, role="waiter", identity=Identity.generate(), code=code)
+        async with Engine(EngineConfig(ice_addresses=("127.0.0.1",))) as engine:
+            peer = await engine.listen(secure)  # type: ignore[arg-type]
+            result = await peer.send(source)  # type: ignore[misc]
+            await peer.close()
+            return result
+
+    return asyncio.run(asyncio.wait_for(run(), 120))
+
+
+def test_a_typed_code_pairs_the_page_with_spake2_on_the_code(
+    page: object, mailbox: MailboxServer, tmp_path: Path
+) -> None:
+    source = tmp_path / "by-code.bin"
+    source.write_bytes(os.urandom(200_000))
+    codes: queue.Queue[str] = queue.Queue()
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        sending = pool.submit(_waiter_with_a_code, mailbox.url, source, codes)
+        code = codes.get(timeout=60)
+        with PageServer(rendezvous=mailbox.url) as server:
+            page.goto(server.url)  # type: ignore[attr-defined]
+            page.fill("#code", "  " + code.upper().replace("-", " "))  # type: ignore[attr-defined]
+            with page.expect_download() as download:  # type: ignore[attr-defined]
+                page.click("#join")  # type: ignore[attr-defined]
+            state = finished_state(page)
+            verifier = page.text_content("#verifier")  # type: ignore[attr-defined]
+        result = sending.result(timeout=60)
+    assert state["phase"] == "done", state
+    assert state["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
+    assert result.sha256 == state["sha256"]  # type: ignore[attr-defined]
+    assert re.fullmatch(r"Verifier: [a-z]+(-[a-z]+){3}", str(verifier))
+    saved = tmp_path / "saved.bin"
+    download.value.save_as(saved)
+    assert saved.read_bytes() == source.read_bytes()
+
+
+def test_a_mistyped_code_is_explained_before_anything_connects(
+    page: object, mailbox: MailboxServer
+) -> None:
+    with PageServer(rendezvous=mailbox.url) as server:
+        page.goto(server.url)  # type: ignore[attr-defined]
+        page.fill("#code", "7-crossover-clockwrk")  # type: ignore[attr-defined]
+        page.click("#join")  # type: ignore[attr-defined]
+        page.wait_for_function("document.getElementById('code-error').textContent !== ''")  # type: ignore[attr-defined]
+        message = page.text_content("#code-error")  # type: ignore[attr-defined]
+        assert page.evaluate("window.ferryState.phase") == "waiting"  # type: ignore[attr-defined]
+    assert message == '"clockwrk" (second word) is not a code word; did you mean "clockwork"?'

@@ -7,18 +7,21 @@ be equal, and the JavaScript messages equal python-spake2's for the same entropy
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from spake2 import SPAKE2_Symmetric
 
+from ferry.protocol.pairing import CodeError, new_code, parse_code
 from ferry.protocol.pairing import keys as ks
+from ferry.protocol.pairing.wordlist import EVEN, ODD
 
 from .node import WEB, Bridge, node_or_skip
 
 SETTINGS = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
 
@@ -73,3 +76,44 @@ def test_node_suite_runs_the_vectors() -> None:
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "# fail 0" in result.stdout
+
+
+def test_the_word_list_is_the_same() -> None:
+    source = (WEB / "src" / "wordlist.js").read_text()
+    lists = {}
+    for line in source.splitlines():
+        for name in ("EVEN", "ODD"):
+            if line.startswith(f"export const {name} = "):
+                lists[name] = tuple(json.loads(line.split("= ", 1)[1].rstrip(";")))
+    assert lists == {"EVEN": EVEN, "ODD": ODD}
+
+
+def python_code(text: str) -> str | None:
+    try:
+        return str(parse_code(text))
+    except CodeError:
+        return None
+
+
+_word = st.sampled_from(EVEN + ODD)
+_typed_codes = st.one_of(
+    st.builds(lambda n, k, e: str(new_code(n, words=k, entropy=lambda m: e[:m])),
+              st.integers(1, 10**9 - 1), st.integers(2, 8), st.binary(min_size=8, max_size=8)),
+    st.builds(lambda n, words, sep, case: (str(n) + sep + sep.join(words)).upper() if case else
+              str(n) + sep + sep.join(words),
+              st.integers(0, 10**10).map(lambda n: n), st.lists(_word, max_size=9),
+              st.sampled_from(["-", " ", " - ", "--", "\t"]), st.booleans()),
+    st.text(max_size=40),
+)  # fmt: skip
+
+
+@SETTINGS
+@given(text=_typed_codes)
+def test_codes_read_the_same_in_javascript(bridge: Bridge, text: str) -> None:
+    """Valid codes, codes with words from either list in any order, and any text."""
+    expected = python_code(text)
+    answer = bridge.ask(op="parse_code", text=text)
+    if expected is None:
+        assert "error" in answer, answer
+    else:
+        assert answer.get("code") == expected, answer

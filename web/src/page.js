@@ -8,6 +8,7 @@
 // failed.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { decode, encode, ProtocolError } from "./codec.js";
+import { CodeError, parseCode, wordsFor } from "./codes.js";
 import { parseFragment } from "./link.js";
 import { nameProblem } from "./names.js";
 import { AuthenticationError, Handshake, Identity, randomBytes, toHex } from "./pairing.js";
@@ -18,6 +19,7 @@ const DEFAULT_RENDEZVOUS = "wss://relay.magic-wormhole.io/v1";
 const BUFFER_THRESHOLD = 1 << 20; // the data channel's bufferedAmountLowThreshold
 const CHUNK = 64 * 1024;
 const HANDSHAKE_TIMEOUT_MS = 30000;
+const CONNECT_TIMEOUT_MS = 30000; // from paired to both HELLOs (the CLI's --timeout default)
 
 const state = { phase: "waiting", name: null, bytes: 0, total: 0, sha256: null, error: null };
 window.ferryState = state;
@@ -98,7 +100,7 @@ class Session {
     if (this.ended) return;
     this.ended = true;
     console.warn("ferry:", error);
-    update({ phase: "failed", error: explain(error) });
+    update({ phase: "failed", error: explain(error, Boolean(this.link.code)) });
     this.teardown("errory");
   }
 
@@ -159,7 +161,8 @@ class Session {
     update({ phase: "connecting", error: null });
     this.mailbox = new Mailbox(this.rendezvous, this.link.nameplate);
     await this.mailbox.open();
-    const machine = new Handshake("joiner", Identity.generate(), { secrets: { secret: this.link.secret } });
+    const secrets = this.link.code ? { code: new TextEncoder().encode(this.link.code) } : { secret: this.link.secret };
+    const machine = new Handshake("joiner", Identity.generate(), { secrets });
     const deadline = setTimeout(() => {
       machine.fail(new AuthenticationError("pairing failed: the other side did not answer in time", "timeout"));
       this.mailbox._fail(machine.error);
@@ -183,9 +186,28 @@ class Session {
       clearTimeout(deadline);
     }
     this.channel = machine.channel;
+    if (this.link.code) {
+      // people who compare these words on both screens catch a man in the middle
+      $("verifier").textContent = `Verifier: ${wordsFor(machine.result.verifierBytes)}`;
+      $("verifier").hidden = false;
+    }
   }
 
+  /** WebRTC through the sealed signaling, then both HELLOs; a peer gone silent (killed,
+   * unreachable) fails it after CONNECT_TIMEOUT_MS instead of leaving the page waiting. */
   async connect() {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error("no connection to the other side: it did not answer in time")), CONNECT_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this._connect(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async _connect() {
     const pc = new RTCPeerConnection({ iceServers: [] });
     this.pc = pc;
     pc.onconnectionstatechange = () => {
@@ -398,13 +420,14 @@ function safeMime(type) {
   return /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/.test(type || "") && type.length <= 255 ? type : "application/octet-stream";
 }
 
-function explain(error) {
+function explain(error, byCode = false) {
   if (error instanceof AuthenticationError) {
+    if (error.reason === "wrong-secret" && byCode) return "The code did not match on both sides (mistyped, or someone guessed): it is used up. Ask for a new code.";
     if (error.reason === "wrong-secret") return "This link does not match the other side: it is wrong, old, or altered. Ask for a new link.";
     return `Pairing failed (${error.reason}): ${error.message}`;
   }
   if (error instanceof RendezvousError) {
-    if (error.code === "unknown-nameplate") return "Nobody is waiting behind this link: it was used already, or the other side stopped. Ask for a new link.";
+    if (error.code === "unknown-nameplate") return "Nobody is waiting behind this link or code: it was used already, or the other side stopped. Ask for a new one.";
     if (error.code === "crowded") return "Someone else is already using this link.";
     return `Rendezvous failed: ${error.message}`;
   }
@@ -486,9 +509,29 @@ function blobSink(name, onDurable) {
 
 // -- start -------------------------------------------------------------------------------------
 
+/** No link: the person types a code (and may choose a file to send, else the page receives). */
+function typedCode() {
+  $("typed").hidden = false;
+  return new Promise((resolve) => {
+    $("typed").onsubmit = (event) => {
+      event.preventDefault();
+      try {
+        const code = parseCode($("code").value);
+        const file = $("code-file").files[0] || null;
+        $("typed").hidden = true;
+        resolve({ action: file ? "send" : "receive", nameplate: code.nameplate, code: code.text, file });
+      } catch (exc) {
+        if (!(exc instanceof CodeError)) throw exc;
+        $("code-error").textContent = exc.message;
+      }
+    };
+  });
+}
+
 async function main() {
   render();
-  const link = parseFragment(location.hash);
+  let link = parseFragment(location.hash);
+  if (!link && !location.hash.replace(/^#/, "")) link = await typedCode();
   if (!link) {
     update({ phase: "failed", error: "This page needs a Ferry link: open the link that `ferry send --web` or `ferry receive --web` printed (the part after # is missing or damaged)." });
     return;
@@ -501,7 +544,12 @@ async function main() {
   $("cancel").onclick = () => session.cancel();
   if (navigator.serviceWorker) navigator.serviceWorker.register("sw.js").catch(() => {});
   try {
-    if (link.action === "send") {
+    if (link.file) {
+      update({ name: safeName(link.file.name), total: link.file.size });
+      await session.pair();
+      await session.connect();
+      await session.sendFile(link.file);
+    } else if (link.action === "send") {
       $("pick").hidden = false;
       const file = await new Promise((resolve) => ($("file").onchange = () => $("file").files[0] && resolve($("file").files[0])));
       $("pick").hidden = true;

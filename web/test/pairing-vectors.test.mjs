@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { wordsFor } from "../src/codes.js";
 import * as P from "../src/pairing.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../../docs/pairing-vectors.json", import.meta.url)));
@@ -71,6 +72,8 @@ for (const c of vectors.cases) {
       c.nonces[role].forEach((n, seq) => assert.equal(P.toHex(P.nonce(keys[`iv ${role}`], seq)), n));
     }
     assert.equal(P.toHex(P.exportSecret(keys.exporter, c.export.label)), c.export.value);
+    assert.equal(wordsFor(machines.joiner.result.verifierBytes), c.verifier);
+    assert.equal(wordsFor(machines.waiter.result.verifierBytes), c.verifier);
     assert.equal(P.toHex(machines.joiner.channel.export(c.export.label)), c.export.value);
   });
 }

@@ -6,8 +6,10 @@
 //   {"op": "encode", "frame": F}               -> {"hex": H}
 //   {"op": "spake_start", "pw": H, "entropy": H}        -> {"message": H}
 //   {"op": "spake_finish", "pw": H, "entropy": H, "peer": H} -> {"key": H} | {"error": e}
+//   {"op": "parse_code", "text": T}           -> {"code": canonical text} | {"error": e}
 import { createInterface } from "node:readline";
 import { ProtocolError, decode, encode } from "../src/codec.js";
+import { CodeError, parseCode } from "../src/codes.js";
 import { Spake2, fromHex, toHex } from "../src/pairing.js";
 
 function toJson(value) {
@@ -43,6 +45,15 @@ const ops = {
       return { error: exc.message };
     }
   },
+};
+
+ops.parse_code = ({ text }) => {
+  try {
+    return { code: parseCode(text).text };
+  } catch (exc) {
+    if (exc instanceof CodeError) return { error: exc.message };
+    throw exc;
+  }
 };
 
 const lines = createInterface({ input: process.stdin });

@@ -1885,6 +1885,69 @@
     return frame;
   }
 
+  // src/wordlist.js
+  var EVEN = ["aardvark", "absurd", "accrue", "acme", "adrift", "adult", "afflict", "ahead", "aimless", "algol", "allow", "alone", "ammo", "ancient", "apple", "artist", "assume", "athens", "atlas", "aztec", "baboon", "backfield", "backward", "banjo", "beaming", "bedlamp", "beehive", "beeswax", "befriend", "belfast", "berserk", "billiard", "bison", "blackjack", "blockade", "blowtorch", "bluebird", "bombast", "bookshelf", "brackish", "breadline", "breakup", "brickyard", "briefcase", "burbank", "button", "buzzard", "cement", "chairlift", "chatter", "checkup", "chisel", "choking", "chopper", "christmas", "clamshell", "classic", "classroom", "cleanup", "clockwork", "cobra", "commence", "concert", "cowbell", "crackdown", "cranky", "crowfoot", "crucial", "crumpled", "crusade", "cubic", "dashboard", "deadbolt", "deckhand", "dogsled", "dragnet", "drainage", "dreadful", "drifter", "dropper", "drumbeat", "drunken", "dupont", "dwelling", "eating", "edict", "egghead", "eightball", "endorse", "endow", "enlist", "erase", "escape", "exceed", "eyeglass", "eyetooth", "facial", "fallout", "flagpole", "flatfoot", "flytrap", "fracture", "framework", "freedom", "frighten", "gazelle", "geiger", "glitter", "glucose", "goggles", "goldfish", "gremlin", "guidance", "hamlet", "highchair", "hockey", "indoors", "indulge", "inverse", "involve", "island", "jawbone", "keyboard", "kickoff", "kiwi", "klaxon", "locale", "lockup", "merit", "minnow", "miser", "mohawk", "mural", "music", "necklace", "neptune", "newborn", "nightbird", "oakland", "obtuse", "offload", "optic", "orca", "payday", "peachy", "pheasant", "physique", "playhouse", "pluto", "preclude", "prefer", "preshrunk", "printer", "prowler", "pupil", "puppy", "python", "quadrant", "quiver", "quota", "ragtime", "ratchet", "rebirth", "reform", "regain", "reindeer", "rematch", "repay", "retouch", "revenge", "reward", "rhythm", "ribcage", "ringbolt", "robust", "rocker", "ruffled", "sailboat", "sawdust", "scallion", "scenic", "scorecard", "scotland", "seabird", "select", "sentence", "shadow", "shamrock", "showgirl", "skullcap", "skydive", "slingshot", "slowdown", "snapline", "snapshot", "snowcap", "snowslide", "solo", "southward", "soybean", "spaniel", "spearhead", "spellbind", "spheroid", "spigot", "spindle", "spyglass", "stagehand", "stagnate", "stairway", "standard", "stapler", "steamship", "sterling", "stockman", "stopwatch", "stormy", "sugar", "surmount", "suspense", "sweatband", "swelter", "tactics", "talon", "tapeworm", "tempest", "tiger", "tissue", "tonic", "topmost", "tracker", "transit", "trauma", "treadmill", "trojan", "trouble", "tumor", "tunnel", "tycoon", "uncut", "unearth", "unwind", "uproot", "upset", "upshot", "vapor", "village", "virus", "vulcan", "waffle", "wallet", "watchword", "wayside", "willow", "woodlark", "zulu"];
+  var ODD = ["adroitness", "adviser", "aftermath", "aggregate", "alkali", "almighty", "amulet", "amusement", "antenna", "applicant", "apollo", "armistice", "article", "asteroid", "atlantic", "atmosphere", "autopsy", "babylon", "backwater", "barbecue", "belowground", "bifocals", "bodyguard", "bookseller", "borderline", "bottomless", "bradbury", "bravado", "brazilian", "breakaway", "burlington", "businessman", "butterfat", "camelot", "candidate", "cannonball", "capricorn", "caravan", "caretaker", "celebrate", "cellulose", "certify", "chambermaid", "cherokee", "chicago", "clergyman", "coherence", "combustion", "commando", "company", "component", "concurrent", "confidence", "conformist", "congregate", "consensus", "consulting", "corporate", "corrosion", "councilman", "crossover", "crucifix", "cumbersome", "customer", "dakota", "decadence", "december", "decimal", "designing", "detector", "detergent", "determine", "dictator", "dinosaur", "direction", "disable", "disbelief", "disruptive", "distortion", "document", "embezzle", "enchanting", "enrollment", "enterprise", "equation", "equipment", "escapade", "eskimo", "everyday", "examine", "existence", "exodus", "fascinate", "filament", "finicky", "forever", "fortitude", "frequency", "gadgetry", "galveston", "getaway", "glossary", "gossamer", "graduate", "gravity", "guitarist", "hamburger", "hamilton", "handiwork", "hazardous", "headwaters", "hemisphere", "hesitate", "hideaway", "holiness", "hurricane", "hydraulic", "impartial", "impetus", "inception", "indigo", "inertia", "infancy", "inferno", "informant", "insincere", "insurgent", "integrate", "intention", "inventive", "istanbul", "jamaica", "jupiter", "leprosy", "letterhead", "liberty", "maritime", "matchmaker", "maverick", "medusa", "megaton", "microscope", "microwave", "midsummer", "millionaire", "miracle", "misnomer", "molasses", "molecule", "montana", "monument", "mosquito", "narrative", "nebula", "newsletter", "norwegian", "october", "ohio", "onlooker", "opulent", "orlando", "outfielder", "pacific", "pandemic", "pandora", "paperweight", "paragon", "paragraph", "paramount", "passenger", "pedigree", "pegasus", "penetrate", "perceptive", "performance", "pharmacy", "phonetic", "photograph", "pioneer", "pocketful", "politeness", "positive", "potato", "processor", "provincial", "proximate", "puberty", "publisher", "pyramid", "quantity", "racketeer", "rebellion", "recipe", "recover", "repellent", "replica", "reproduce", "resistor", "responsive", "retraction", "retrieval", "retrospect", "revenue", "revival", "revolver", "sandalwood", "sardonic", "saturday", "savagery", "scavenger", "sensation", "sociable", "souvenir", "specialist", "speculate", "stethoscope", "stupendous", "supportive", "surrender", "suspicious", "sympathy", "tambourine", "telephone", "therapist", "tobacco", "tolerance", "tomorrow", "torpedo", "tradition", "travesty", "trombonist", "truncated", "typewriter", "ultimate", "undaunted", "underfoot", "unicorn", "unify", "universe", "unravel", "upcoming", "vacancy", "vagabond", "vertigo", "virginia", "visitor", "vocalist", "voyager", "warranty", "waterloo", "whimsical", "wichita", "wilmington", "wyoming", "yesteryear", "yucatan"];
+
+  // src/codes.js
+  var EXAMPLE = "7-crossover-clockwork";
+  var MAX_WORDS = 8;
+  var ODD_SET = new Set(ODD);
+  var EVEN_SET = new Set(EVEN);
+  var ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth"];
+  var CodeError = class extends Error {
+  };
+  var WS = "\\t\\n\\v\\f\\r \\x1c-\\x1f\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+  var TRIM = new RegExp(`^[${WS}]+|[${WS}]+$`, "g");
+  var SPLIT = new RegExp(`[${WS}-]+`);
+  var wordList = (position) => position % 2 === 0 ? ODD : EVEN;
+  function closest(word, candidates) {
+    let best = null;
+    let bestDistance = Infinity;
+    for (const c of candidates) {
+      const d = distance(word, c);
+      if (d < bestDistance) [best, bestDistance] = [c, d];
+    }
+    return bestDistance <= Math.max(1, Math.floor(best.length / 4)) ? best : null;
+  }
+  function distance(a, b) {
+    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length];
+  }
+  function parseCode(typed) {
+    const trimmed = typeof typed === "string" ? typed.replace(TRIM, "") : "";
+    if (!trimmed) throw new CodeError(`no code given; a code looks like ${EXAMPLE}`);
+    const parts = trimmed.toLowerCase().split(SPLIT).filter(Boolean);
+    const [first, ...words] = parts;
+    if (!/^[0-9]+$/.test(first)) throw new CodeError(`a code starts with its number, as in ${EXAMPLE}`);
+    const digits = first.replace(/^0+/, "");
+    if (digits.length > 9) throw new CodeError("the number of a code has at most 9 digits");
+    const nameplate = digits || "0";
+    if (words.length < 2) throw new CodeError(`a code has at least two words after its number, as in ${EXAMPLE}`);
+    if (words.length > MAX_WORDS) throw new CodeError(`a code has at most ${MAX_WORDS} words; this one has ${words.length}`);
+    words.forEach((word, position) => {
+      const expected = wordList(position);
+      if ((expected === ODD ? ODD_SET : EVEN_SET).has(word)) return;
+      const ordinal = ORDINALS[position];
+      if (ODD_SET.has(word) || EVEN_SET.has(word)) throw new CodeError(`"${word}" is a code word, but not one that can come ${ordinal}: check the order of the words`);
+      const close = closest(word, expected);
+      throw new CodeError(`"${word.slice(0, 40)}" (${ordinal} word) is not a code word${close ? `; did you mean "${close}"?` : ""}`);
+    });
+    return { nameplate, words, text: [nameplate, ...words].join("-") };
+  }
+  function wordsFor(bytes) {
+    return Array.from(bytes, (b, i) => (i % 2 === 0 ? EVEN : ODD)[b]).join("-");
+  }
+
   // node_modules/@noble/ciphers/utils.js
   /*! noble-ciphers - MIT License (c) 2023 Paul Miller (paulmillr.com) */
   function isBytes2(a) {
@@ -4872,6 +4935,7 @@
   var BUFFER_THRESHOLD = 1 << 20;
   var CHUNK = 64 * 1024;
   var HANDSHAKE_TIMEOUT_MS = 3e4;
+  var CONNECT_TIMEOUT_MS = 3e4;
   var state = { phase: "waiting", name: null, bytes: 0, total: 0, sha256: null, error: null };
   window.ferryState = state;
   var files = [];
@@ -4940,7 +5004,7 @@
       if (this.ended) return;
       this.ended = true;
       console.warn("ferry:", error);
-      update({ phase: "failed", error: explain(error) });
+      update({ phase: "failed", error: explain(error, Boolean(this.link.code)) });
       this.teardown("errory");
     }
     /** End: tell the peer on the data channel first (CANCEL), let that leave, then say bye on
@@ -4999,7 +5063,8 @@
       update({ phase: "connecting", error: null });
       this.mailbox = new Mailbox(this.rendezvous, this.link.nameplate);
       await this.mailbox.open();
-      const machine = new Handshake("joiner", Identity.generate(), { secrets: { secret: this.link.secret } });
+      const secrets = this.link.code ? { code: new TextEncoder().encode(this.link.code) } : { secret: this.link.secret };
+      const machine = new Handshake("joiner", Identity.generate(), { secrets });
       const deadline = setTimeout(() => {
         machine.fail(new AuthenticationError("pairing failed: the other side did not answer in time", "timeout"));
         this.mailbox._fail(machine.error);
@@ -5023,8 +5088,25 @@
         clearTimeout(deadline);
       }
       this.channel = machine.channel;
+      if (this.link.code) {
+        $("verifier").textContent = `Verifier: ${wordsFor(machine.result.verifierBytes)}`;
+        $("verifier").hidden = false;
+      }
     }
+    /** WebRTC through the sealed signaling, then both HELLOs; a peer gone silent (killed,
+     * unreachable) fails it after CONNECT_TIMEOUT_MS instead of leaving the page waiting. */
     async connect() {
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no connection to the other side: it did not answer in time")), CONNECT_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([this._connect(), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    async _connect() {
       const pc = new RTCPeerConnection({ iceServers: [] });
       this.pc = pc;
       pc.onconnectionstatechange = () => {
@@ -5224,13 +5306,14 @@
   function safeMime(type) {
     return /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/.test(type || "") && type.length <= 255 ? type : "application/octet-stream";
   }
-  function explain(error) {
+  function explain(error, byCode = false) {
     if (error instanceof AuthenticationError) {
+      if (error.reason === "wrong-secret" && byCode) return "The code did not match on both sides (mistyped, or someone guessed): it is used up. Ask for a new code.";
       if (error.reason === "wrong-secret") return "This link does not match the other side: it is wrong, old, or altered. Ask for a new link.";
       return `Pairing failed (${error.reason}): ${error.message}`;
     }
     if (error instanceof RendezvousError) {
-      if (error.code === "unknown-nameplate") return "Nobody is waiting behind this link: it was used already, or the other side stopped. Ask for a new link.";
+      if (error.code === "unknown-nameplate") return "Nobody is waiting behind this link or code: it was used already, or the other side stopped. Ask for a new one.";
       if (error.code === "crowded") return "Someone else is already using this link.";
       return `Rendezvous failed: ${error.message}`;
     }
@@ -5303,9 +5386,27 @@
       }
     };
   }
+  function typedCode() {
+    $("typed").hidden = false;
+    return new Promise((resolve) => {
+      $("typed").onsubmit = (event) => {
+        event.preventDefault();
+        try {
+          const code2 = parseCode($("code").value);
+          const file = $("code-file").files[0] || null;
+          $("typed").hidden = true;
+          resolve({ action: file ? "send" : "receive", nameplate: code2.nameplate, code: code2.text, file });
+        } catch (exc) {
+          if (!(exc instanceof CodeError)) throw exc;
+          $("code-error").textContent = exc.message;
+        }
+      };
+    });
+  }
   async function main() {
     render();
-    const link = parseFragment(location.hash);
+    let link = parseFragment(location.hash);
+    if (!link && !location.hash.replace(/^#/, "")) link = await typedCode();
     if (!link) {
       update({ phase: "failed", error: "This page needs a Ferry link: open the link that `ferry send --web` or `ferry receive --web` printed (the part after # is missing or damaged)." });
       return;
@@ -5319,7 +5420,12 @@
     if (navigator.serviceWorker) navigator.serviceWorker.register("sw.js").catch(() => {
     });
     try {
-      if (link.action === "send") {
+      if (link.file) {
+        update({ name: safeName(link.file.name), total: link.file.size });
+        await session.pair();
+        await session.connect();
+        await session.sendFile(link.file);
+      } else if (link.action === "send") {
         $("pick").hidden = false;
         const file = await new Promise((resolve) => $("file").onchange = () => $("file").files[0] && resolve($("file").files[0]));
         $("pick").hidden = true;
