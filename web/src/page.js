@@ -6,9 +6,9 @@
 // window.ferryState = {phase, name, bytes, total, sha256, error} is a contract for tests
 // and for hosts that embed the page; phase is waiting, connecting, transferring, done or
 // failed.
-import { sha256 } from "@noble/hashes/sha2.js";
 import { decode, encode, ProtocolError } from "./codec.js";
 import { CodeError, parseCode, wordsFor } from "./codes.js";
+import { fileHasher } from "./filehash.js";
 import { parseFragment } from "./link.js";
 import { nameProblem } from "./names.js";
 import { AuthenticationError, Handshake, Identity, randomBytes, toHex } from "./pairing.js";
@@ -342,7 +342,7 @@ class Session {
     if (this.ended) return;
     update({ phase: "transferring", name, total: file.size, bytes: 0 });
     started = performance.now();
-    const hash = sha256.create();
+    const hash = await fileHasher();
     const chunkSize = this.conn.out.offer.chunk_size;
     let offset = 0;
     let next = null; // read one chunk ahead while the previous one goes out
@@ -377,7 +377,7 @@ class Session {
   async receiveFile(t) {
     const name = t.offer.name.split("/").join("_");
     update({ phase: "transferring", name, total: t.offer.size, bytes: 0, sha256: null });
-    t.hash = sha256.create();
+    t.hash = await fileHasher();
     t.sink = await openSink(name, t.offer.size, (upto) => {
       if (!this.ended) this.sendFrames(this.conn.durable(t, upto));
     });
