@@ -37,13 +37,19 @@ def _receiver(out: Path, port: int, dest: str) -> subprocess.Popen[str]:
     where = (
         ["--vault", str(out / "vault"), "--no-previews"] if dest == "vault" else ["--out", str(out)]
     )
+    # --trust-new: the receiver started again after the kill lets the sender pair again
+    # by identity (its code is single use, and a new process has not seen it).
+    where.append("--trust-new")
     process = subprocess.Popen(
         [sys.executable, "-m", "ferry.engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
          *where, "--ice-address", "127.0.0.1"],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "FERRY_PASSPHRASE": PASSPHRASE},
+        stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "FERRY_PASSPHRASE": PASSPHRASE,
+             "FERRY_CONFIG_DIR": str(out.parent / "receiver-config")},
     )  # fmt: skip
     assert process.stdout is not None
     process.stdout.readline()  # "listening on ..."
+    process.code = process.stdout.readline().removeprefix("code: ").strip()  # type: ignore[attr-defined]
     return process
 
 
@@ -55,9 +61,16 @@ async def measure(source: Path, out: Path, port: int, at: float, dest: str) -> d
     reconnected_at: list[float] = []
     processes = [_receiver(out, port, dest)]
     try:
-        config = EngineConfig(ice_addresses=LOOPBACK, reconnect_attempts=12, reconnect_delay=0.05)
+        config = EngineConfig(
+            ice_addresses=LOOPBACK, reconnect_attempts=12, reconnect_delay=0.05,
+            config_dir=out.parent / "sender-config",
+        )  # fmt: skip
         async with Engine(config) as engine:
-            peer = await engine.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
+            peer = await engine.connect(
+                lambda: TcpSignaling("127.0.0.1", port, listen=False), code=processes[0].code
+            )
+            while not processes[0].stdout.readline().startswith("trusted: "):  # type: ignore[union-attr]
+                pass  # kept as trusted: the receiver started again will let it pair
             peer.add_listener(
                 lambda event: (
                     isinstance(event, Reconnected) and reconnected_at.append(time.monotonic())

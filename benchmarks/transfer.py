@@ -107,8 +107,9 @@ def _receiver(
         async with Engine(_receiver_config(out, loop, dest)) as engine:  # type: ignore[arg-type]
             signaling = TcpSignaling("127.0.0.1", 0, listen=True)
             await signaling.bind()
-            conn.send(signaling.bound_port)
-            peer = await engine.listen(signaling)
+            secret = os.urandom(32)  # the two processes pair with it (once per connection)
+            conn.send((signaling.bound_port, secret))
+            peer = await engine.listen(signaling, secret=secret)
             transfers: asyncio.Queue = asyncio.Queue()
             chunk_sizes: list[int] = []
             cpu: list[float] = []
@@ -137,10 +138,11 @@ def _sender(
     from ferry.engine import Engine, EngineConfig, TcpSignaling
 
     async def main() -> tuple[float, list, float]:
-        port = conn.recv()
+        port, secret = conn.recv()
         config = EngineConfig(chunk_size=chunk_size, ice_addresses=LOOPBACK, loop=loop)
         async with Engine(config) as engine:
-            peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
+            signaling = TcpSignaling("127.0.0.1", port, listen=False)
+            peer = await engine.connect(signaling, secret=secret)
             started, cpu = time.monotonic(), time.process_time()
             results = await asyncio.gather(*(peer.send(path) for path in paths))
             cpu = time.process_time() - cpu

@@ -14,21 +14,35 @@ from ferry.protocol.errors import (
     TransferCancelled,
     TransferRejected,
 )
+from ferry.protocol.pairing import (
+    AuthenticationError,
+    Code,
+    CodeError,
+    Identity,
+    new_code,
+    parse_code,
+)
 from ferry.protocol.rendezvous.errors import RendezvousError
 
 from .config import EngineConfig
 from .engine import Engine
 from .offers import IncomingOffer
+from .pairing import CodeSlot, TrustStore
 from .peer import Peer
 from .signaling import Signaling, TcpSignaling, in_process_pair, parse_host_port
 from .sizes import parse_size
 from .transfer import Transfer, TransferGroup, TransferProgress, TransferResult
 
 __all__ = [
+    "AuthenticationError",
+    "Code",
+    "CodeError",
+    "CodeSlot",
     "ConfigError",
     "Engine",
     "EngineConfig",
     "FerryError",
+    "Identity",
     "IncomingOffer",
     "IntegrityError",
     "Peer",
@@ -47,8 +61,11 @@ __all__ = [
     "TransferProgress",
     "TransferRejected",
     "TransferResult",
+    "TrustStore",
     "WrongKeyError",
     "in_process_pair",
+    "new_code",
+    "parse_code",
     "parse_host_port",
     "parse_size",
 ]

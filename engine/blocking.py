@@ -3,7 +3,7 @@
 ::
 
     with BlockingEngine(EngineConfig(output_dir="inbox")) as engine:
-        peer = engine.connect(TcpSignaling("192.168.1.20", 9000, listen=False))
+        peer = engine.connect(TcpSignaling("192.168.1.20", 9000, listen=False), code=code)
         result = peer.send("movie.mkv").result(timeout=600)
 
 The Engine runs on a private event loop in a background thread; every call here hands its
@@ -134,11 +134,15 @@ class BlockingEngine:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def connect(self, signaling: Signaling) -> BlockingPeer:
-        return BlockingPeer(self._runner, self._runner.run(self._engine.connect(signaling)))
+    def connect(self, signaling: Signaling, **pairing: Any) -> BlockingPeer:
+        """Pair (``code=``, ``secret=`` or ``trusted=True``), then connect: see Engine.connect."""
+        connecting = self._engine.connect(signaling, **pairing)
+        return BlockingPeer(self._runner, self._runner.run(connecting))
 
-    def listen(self, signaling: Signaling) -> BlockingPeer:
-        return BlockingPeer(self._runner, self._runner.run(self._engine.listen(signaling)))
+    def listen(self, signaling: Signaling, **pairing: Any) -> BlockingPeer:
+        """Wait for a peer that pairs as ``pairing`` allows: see Engine.listen."""
+        listening = self._engine.listen(signaling, **pairing)
+        return BlockingPeer(self._runner, self._runner.run(listening))
 
     def close(self) -> None:
         if self._runner.thread.is_alive():

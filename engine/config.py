@@ -10,6 +10,7 @@ from ferry.actors.media.config import PreviewConfig, missing_extra
 from ferry.actors.transport.ice import addresses_from_environment, parse_addresses
 from ferry.errors import ConfigError
 from ferry.protocol.limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
+from ferry.protocol.pairing import Identity, parse_peer_id
 from ferry.protocol.receiver import DEFAULT_WINDOW
 
 
@@ -65,6 +66,28 @@ class EngineConfig:
     reconnect_delay: float = 0.5
     #: Accept every incoming offer without asking (the CLI receiver does).
     accept_all: bool = False
+    #: This engine's long-term identity (pairing, resume keys). None: the installation's,
+    #: ``identity.pem`` in ``config_dir`` (made on first use, 0600).
+    identity: Identity | None = field(default=None, repr=False)
+    #: Where the identity and the trusted-peers file live; None: $FERRY_CONFIG_DIR, else
+    #: $XDG_CONFIG_HOME/ferry, else ~/.config/ferry.
+    config_dir: Path | None = None
+    #: Peer ids a host trusts besides the trust store (it authenticated them itself).
+    trusted_peers: frozenset[str] = frozenset()
+    #: A pairing handshake must finish within this many seconds (a listener's slot for a
+    #: client that sends nothing is freed after it).
+    handshake_timeout: float = 10.0
+    #: A peer paired in this process may reconnect without a code for this long after it
+    #: paired or its link dropped (the code was single use); 0: never.
+    session_trust_seconds: float = 600.0
+    #: Close a peer with no transfer in flight and nothing received for this long (None: never).
+    idle_timeout: float | None = None
+    #: A listener serves at most this many peers at once (pairing or connected).
+    max_peers: int = 16
+    #: DANGER, tests only: connect and listen without pairing when no code, secret or trust
+    #: is given. Anyone on the signaling path can then read and change everything. The
+    #: command line never sets it.
+    unauthenticated_for_tests: bool = False
     #: Test hook: seconds each receiver write sleeps, to play a slow disk.
     write_delay: float = 0.0
 
@@ -105,6 +128,20 @@ class EngineConfig:
             raise ConfigError("max_concurrent must be at least 1")
         if self.loop not in {"auto", "uvloop", "asyncio"}:
             raise ConfigError(f"loop must be auto, uvloop or asyncio, not {self.loop!r}")
+        if self.identity is not None and not isinstance(self.identity, Identity):
+            raise ConfigError("identity must be a ferry.protocol.pairing.Identity")
+        if self.config_dir is not None:
+            object.__setattr__(self, "config_dir", Path(self.config_dir).expanduser())
+        trusted = frozenset(parse_peer_id(p) for p in self.trusted_peers)
+        object.__setattr__(self, "trusted_peers", trusted)
+        if not self.handshake_timeout > 0:
+            raise ConfigError("handshake_timeout must be positive")
+        if self.session_trust_seconds < 0:
+            raise ConfigError("session_trust_seconds must not be negative")
+        if self.idle_timeout is not None and not self.idle_timeout > 0:
+            raise ConfigError("idle_timeout must be positive (or None: never)")
+        if self.max_peers < 1:
+            raise ConfigError("max_peers must be at least 1")
         addresses = parse_addresses(self.ice_addresses)
         if addresses is None:
             addresses = addresses_from_environment()

@@ -2,15 +2,23 @@
 
 ::
 
+    # the side that waits makes a code, and a person carries it to the other side
+    code = ferry.new_code()                               # e.g. 7-crossover-clockwork
     async with Engine(EngineConfig(output_dir="inbox")) as engine:
-        peer = await engine.connect(TcpSignaling("127.0.0.1", 9000, listen=False))
-        result = await peer.send("movie.mkv")            # a Transfer: await, cancel, progress
-
-    # the other side
-    async with Engine(EngineConfig(output_dir="inbox")) as engine:
-        peer = await engine.listen(TcpSignaling("127.0.0.1", 9000, listen=True))
+        peer = await engine.listen(TcpSignaling("0.0.0.0", 9000, listen=True), code=code)
         async for offer in peer.offers():
             transfer = offer.accept()                     # or offer.reject("no thanks")
+
+    # the other side
+    async with Engine() as engine:
+        peer = await engine.connect(TcpSignaling("192.168.1.20", 9000, listen=False),
+                                    code="7-crossover-clockwork")
+        result = await peer.send("movie.mkv")            # a Transfer: await, cancel, progress
+
+Every connection pairs first (docs/pairing.md): by a code, a 32-byte ``secret`` a host
+shares out of band, or ``trusted=True`` with a peer kept in the trust store
+(:meth:`Engine.trust`); only then does any SDP cross, sealed. There is no unauthenticated
+connection unless a test sets ``EngineConfig.unauthenticated_for_tests``.
 
 The Engine owns the actors every peer shares (supervisor, vault, previewer) and starts
 and stops them in order; each connection is a :class:`~ferry.engine.peer.Peer`.
@@ -33,9 +41,17 @@ from ferry.actors.storage.vault_destination import VaultDestination
 from ferry.actors.supervisor import RestartPolicy, Supervisor
 from ferry.actors.vault import VaultActor
 from ferry.errors import ConfigError, FerryError
+from ferry.protocol.pairing import Code, Identity, Role
 
 from .budget import StorageBudget
 from .config import EngineConfig
+from .pairing.codebook import CodeSlot
+from .pairing.identity_file import identity_path, load_identity
+from .pairing.options import Pairing
+from .pairing.paths import TRUST_FILE, config_dir
+from .pairing.secure import SecureSignaling
+from .pairing.session import SessionTrust
+from .pairing.trust import TrustedPeer, TrustStore
 from .peer import Peer
 from .previews import PreviewScheduler
 from .signaling import Signaling, SignalingFactory
@@ -60,6 +76,41 @@ class Engine:
         self.peers: set[Peer] = set()
         #: Room for incoming files, checked before each ACCEPT (None: nowhere to store).
         self.budget: StorageBudget | None = None
+        folder = self.config.config_dir or config_dir()
+        self._identity = self.config.identity
+        self._identity_path = identity_path(folder)
+        #: Peers kept as trusted (``ferry peers``): they pair with no code.
+        self.trust_store = TrustStore(folder / TRUST_FILE)
+        #: Peers paired in this process, which may reconnect without a code for a while.
+        self.session_trust = SessionTrust(self.config.session_trust_seconds)
+        self._peer_keys: dict[str, bytes] = {}  # public keys of peers paired here
+
+    @property
+    def identity(self) -> Identity:
+        """This engine's long-term identity (loaded, or made, on first use)."""
+        if self._identity is None:
+            self._identity = load_identity(self._identity_path)
+        return self._identity
+
+    @property
+    def peer_id(self) -> str:
+        """How peers know this engine: its identity's peer id."""
+        return self.identity.peer_id
+
+    def trust(self, peer_id: str, name: str = "") -> TrustedPeer:
+        """Keep ``peer_id`` as trusted: from now on it pairs with no code (``trusted=True``)."""
+        key = self._peer_keys.get(peer_id)
+        return self.trust_store.add(peer_id, name=name, key=key)
+
+    def forget(self, peer_id: str) -> bool:
+        """Stop trusting ``peer_id`` (also for this session's reconnects); False if it was
+        not trusted."""
+        self.session_trust.forget(peer_id)
+        return self.trust_store.forget(peer_id)
+
+    def trusted_ids(self) -> frozenset[str]:
+        """Everyone this engine lets pair with no code now."""
+        return self.session_trust.ids() | self.config.trusted_peers | self.trust_store.ids()
 
     async def __aenter__(self) -> Engine:
         await self.start()
@@ -155,29 +206,85 @@ class Engine:
                 with contextlib.suppress(pykka.ActorDeadError):
                     await _in_thread(ref.stop)
 
-    async def connect(self, signaling: Signaling | SignalingFactory) -> Peer:
-        """Reach a listening peer: we make the WebRTC offer.
+    async def connect(
+        self,
+        signaling: Signaling | SignalingFactory,
+        *,
+        code: Code | str | None = None,
+        secret: bytes | None = None,
+        trusted: bool = False,
+    ) -> Peer:
+        """Reach a listening peer, pair with it, then make the WebRTC offer.
+
+        Pair one way: ``code`` (what the listening side showed), ``secret`` (32 bytes both
+        hosts know) or ``trusted=True`` (both sides keep each other as trusted). A failed
+        pairing raises :class:`~ferry.protocol.pairing.AuthenticationError`.
 
         Given a factory (``lambda: TcpSignaling(host, port, listen=False)``) rather than one
         Signaling, the peer reconnects by itself when the link drops and resumes every file
-        that was cut off (``EngineConfig.reconnect_attempts``).
+        that was cut off (``EngineConfig.reconnect_attempts``); a reconnect pairs again by
+        identity, with the same peer only, so the single-use code is not needed again.
         """
-        peer = self._new_peer(signaling)
+        pairing = Pairing.from_args(joining=True, code=code, secret=secret, trusted=trusted)
+        peer = self._new_peer(signaling, pairing)
         await peer._open(offerer=True)
         return peer
 
-    async def listen(self, signaling: Signaling) -> Peer:
-        """Wait for a peer to connect through ``signaling``: we answer its offer."""
-        peer = self._new_peer(signaling)
+    async def listen(
+        self,
+        signaling: Signaling,
+        *,
+        code: Code | str | None = None,
+        secret: bytes | None = None,
+        trusted: bool = False,
+        codes: CodeSlot | None = None,
+    ) -> Peer:
+        """Wait for a peer to connect through ``signaling``, pair, then answer its offer.
+
+        Accepts a joiner that pairs by ``code`` (or by the shared ``codes`` of a listener
+        serving several at once), by ``secret``, or, always, by a trusted identity;
+        ``trusted=True`` alone lets only trusted peers in.
+        """
+        pairing = Pairing.from_args(
+            joining=False, code=code, secret=secret, trusted=trusted, codes=codes
+        )
+        peer = self._new_peer(signaling, pairing)
         await peer._open(offerer=False)
         return peer
 
-    def _new_peer(self, signaling: Signaling | SignalingFactory) -> Peer:
+    def _new_peer(self, signaling: Signaling | SignalingFactory, pairing: Pairing | None) -> Peer:
         if self.supervisor is None:
             raise ConfigError("start the Engine first (use `async with Engine(...)`)")
-        peer = Peer(self, signaling)
+        if pairing is None and not self.config.unauthenticated_for_tests:
+            raise ConfigError(
+                "pair every connection: give code=, secret= or trusted=True (see docs/pairing.md)"
+            )
+        if pairing is None:
+            logger.warning("UNAUTHENTICATED connection (unauthenticated_for_tests): tests only")
+        peer = Peer(self, signaling, pairing)
         self.peers.add(peer)
         return peer
+
+    def _secure(self, inner: Signaling, pairing: Pairing, *, offerer: bool) -> SecureSignaling:
+        """``inner``, paired as ``pairing`` says and sealed."""
+        trust = frozenset({pairing.pinned}) if pairing.pinned is not None else self.trusted_ids()
+        joining = offerer
+        return SecureSignaling(
+            inner,
+            role=Role.JOINER if joining else Role.WAITER,
+            identity=self.identity,
+            code=pairing.code,
+            codes=pairing.codes,
+            secret=pairing.secret,
+            trusted_mode=pairing.trusted or pairing.pinned is not None or not joining,
+            trust=trust,
+            timeout=self.config.handshake_timeout,
+        )
+
+    def _paired(self, peer_id: str, key: bytes) -> None:
+        """A peer proved its identity: it may reconnect without a code for a while."""
+        self._peer_keys[peer_id] = key
+        self.session_trust.add(peer_id)
 
 
 async def _in_thread(function: Callable[[], Any]) -> Any:

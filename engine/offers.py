@@ -40,6 +40,11 @@ class IncomingOffer:
         return self.offer.name
 
     @property
+    def peer_id(self) -> str | None:
+        """Who offers it, proven by pairing (None only for unauthenticated test engines)."""
+        return self.peer.peer_id
+
+    @property
     def size(self) -> int:
         return self.offer.size
 

@@ -9,7 +9,6 @@ durable, and only the rest is sent.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import mimetypes
 import os
@@ -20,11 +19,17 @@ from ferry.actors import commands as cmd
 from ferry.errors import ConfigError
 from ferry.protocol.names import name_problem
 
+from .resume_keys import sender_key
+
 logger = logging.getLogger(__name__)
 
 
-def describe_file(path: Path, name: str) -> cmd.SendFile:
-    """Check that ``path`` can be sent as ``name`` and describe it; a clear error if not."""
+def describe_file(path: Path, name: str, secret: bytes, receiver_id: str) -> cmd.SendFile:
+    """Check that ``path`` can be sent as ``name`` and describe it; a clear error if not.
+
+    Its resume key is keyed with this side's ``secret`` and bound to the receiver
+    (:mod:`~ferry.engine.resume_keys`): it carries no hash of the path.
+    """
     problem = name_problem(name)
     if problem is not None:
         raise ConfigError(f"cannot send {path}: {problem}")
@@ -44,7 +49,7 @@ def describe_file(path: Path, name: str) -> cmd.SendFile:
         size=stat.st_size,
         mtime_ns=stat.st_mtime_ns,
         mime_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-        resume_key=hashlib.sha256(resolved.encode()).hexdigest()[:32],
+        resume_key=sender_key(secret, receiver_id, resolved),
     )
 
 

@@ -40,10 +40,14 @@ from ferry.protocol.events import (
     Progress,
 )
 from ferry.protocol.frames import Offer
+from ferry.protocol.pairing import AuthenticationError, Reason
 
 from .offers import IncomingOffer, OfferInbox
 from .outgoing import SendQueue, describe_file, files_under
+from .pairing.options import Pairing
+from .pairing.secure import SecureSignaling
 from .reconnect import GiveUp, LinkState, ReconnectMachine, Retry
+from .resume_keys import RECEIVER_LABEL, SENDER_LABEL, PeerDestination, local_secret
 from .signaling import Signaling, SignalingFactory
 from .transfer import Transfer, TransferGroup
 
@@ -60,6 +64,7 @@ class Reconnecting:
     error: FerryError
     attempt: int
     delay: float
+    peer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,7 @@ class Reconnected:
 
     attempt: int
     resumed: int
+    peer_id: str | None = None  # the same peer, proven again
 
 
 PeerEvent = Reconnecting | Reconnected
@@ -76,9 +82,24 @@ PeerEvent = Reconnecting | Reconnected
 class Peer:
     """One connected peer: send files to it, take offers from it."""
 
-    def __init__(self, engine: Engine, signaling: Signaling | SignalingFactory) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        signaling: Signaling | SignalingFactory,
+        pairing: Pairing | None = None,
+    ) -> None:
         self.engine = engine
         self.config = engine.config
+        #: How this peer pairs (None: unauthenticated, tests only).
+        self.pairing = pairing
+        #: Who the peer is, proven by the pairing (None until paired, or unauthenticated).
+        self.peer_id: str | None = None
+        #: Four words both sides can compare (``--verify``); None until paired.
+        self.verifier: str | None = None
+        #: Whether the peer was already trusted here when it paired.
+        self.trusted = False
+        #: How it paired: "code", "secret" or "trusted" (None: unauthenticated).
+        self.pairing_mode: str | None = None
         # With a factory (a fresh Signaling per call) the peer can reconnect by itself.
         self._factory: SignalingFactory | None = None
         if callable(signaling) and not hasattr(signaling, "receive"):
@@ -100,8 +121,18 @@ class Peer:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._listeners: list[Callable[[PeerEvent], None]] = []
         self._generation = 0
+        self._last_active = self.loop.time()
+        self._said_bye = False  # the peer closed on purpose (it will not reconnect)
+        self._closed_here = False
+        self._closing: FerryError | None = None  # why this side is closing it, if it is
+        identity = engine.identity
+        self._resume_secret = local_secret(identity, SENDER_LABEL)
+        self.destination = PeerDestination(
+            engine.destination or _NoDestination(),  # type: ignore[arg-type]
+            local_secret(identity, RECEIVER_LABEL),
+        )
         self._channel_config = ChannelConfig(
-            destination=engine.destination or _NoDestination(),
+            destination=self.destination,
             ice_addresses=self.config.ice_addresses,
             ice_servers=self.config.ice_servers,
             chunk_size=self.config.chunk_size,
@@ -134,15 +165,54 @@ class Peer:
             await self.close()
             raise
         self._spawn(self._watch_signaling())
+        if self.config.idle_timeout is not None:
+            self._spawn(self._watch_idle(self.config.idle_timeout))
+
+    async def _watch_idle(self, timeout: float) -> None:
+        """Close the peer once nothing is in flight and nothing arrived for ``timeout``:
+        an idle peer must not hold a listener's slot for ever."""
+        while not self._closed.is_set():
+            left = self._last_active + timeout - self.loop.time()
+            if left > 0:
+                await asyncio.sleep(left)
+                continue
+            if any(not t.done() for t in self.transfers.values()):
+                self._last_active = self.loop.time()
+                continue
+            logger.info("closing the connection to %s: idle for %gs", self.peer_id, timeout)
+            self._closing = PeerGone(f"closed after {timeout:g}s without a transfer")
+            await self.close()
+            return
 
     async def _connect_once(self, *, offerer: bool) -> None:
-        await self.signaling.open()  # a listener may wait for its peer as long as it likes
+        if self.pairing is not None:
+            pairing = self.pairing
+            if self.peer_id is not None:  # a reconnect: the same peer, by its identity
+                pairing = Pairing.reconnect(self.peer_id)
+            self.signaling = self.engine._secure(self.signaling, pairing, offerer=offerer)
+        # A listener may wait for its peer as long as it likes; the pairing that follows
+        # has its own deadline (EngineConfig.handshake_timeout).
+        await self.signaling.open()
+        if isinstance(self.signaling, SecureSignaling):
+            self._on_paired(self.signaling)
         try:
             await asyncio.wait_for(self._sdp_exchange(offerer), self.config.connect_timeout)
         except TimeoutError:
             raise PeerGone(
                 f"no connection to the peer within {self.config.connect_timeout:g}s"
             ) from None
+
+    def _on_paired(self, signaling: SecureSignaling) -> None:
+        paired = signaling.paired
+        assert paired is not None
+        if self.peer_id is not None and paired.peer_id != self.peer_id:  # pinned: cannot be
+            raise AuthenticationError(
+                f"reconnected to {paired.peer_id}, not {self.peer_id}", reason=Reason.UNTRUSTED
+            )
+        self.peer_id, self.verifier, self.trusted = paired.peer_id, paired.verifier, paired.trusted
+        self.pairing_mode = str(paired.mode)
+        self.destination.peer_id = paired.peer_id  # before any offer can arrive
+        self.engine._paired(paired.peer_id, paired.peer_key)
 
     async def _sdp_exchange(self, offerer: bool) -> None:
         if offerer:
@@ -187,6 +257,7 @@ class Peer:
         try:
             while (await signaling.receive()).get("type") != "bye":
                 pass
+            self._said_bye = True
         except FerryError as exc:
             reason = exc.message
         if not self._closed.is_set() and channel is self.channel:
@@ -228,7 +299,7 @@ class Peer:
                 retry.delay, retry.attempt, self.config.reconnect_attempts,
             )  # fmt: skip
             assert self.link.error is not None
-            self._publish(Reconnecting(self.link.error, retry.attempt, retry.delay))
+            self._publish(Reconnecting(self.link.error, retry.attempt, retry.delay, self.peer_id))
             await asyncio.sleep(retry.delay)
             if not self.link.reconnecting:
                 return  # closed meanwhile
@@ -251,7 +322,7 @@ class Peer:
             self._spawn(self._watch_signaling())
             for request in resumable:
                 self.tell_channel(request)
-            self._publish(Reconnected(retry.attempt, len(resumable)))
+            self._publish(Reconnected(retry.attempt, len(resumable), self.peer_id))
             return
         if isinstance(retry, GiveUp):
             await self._drop_channel()
@@ -277,8 +348,9 @@ class Peer:
         return self._send_file(source, source.name)
 
     def _send_file(self, path: Path, name: str) -> Transfer:
-        request = describe_file(path, name)
+        request = describe_file(path, name, self._resume_secret, self.peer_id or "")
         transfer = Transfer(request.transfer_id, name, request.size, "send", self._cancel)
+        transfer.peer_id = self.peer_id
         self.transfers[request.transfer_id] = transfer
         self.outbox.add(request)
         self._spawn(self._start_when_free(transfer))
@@ -348,6 +420,7 @@ class Peer:
         return self.error
 
     async def close(self) -> None:
+        self._closed_here = not self._closed.is_set()  # the host closed it, not a lost link
         self.link.close()
         self.engine.peers.discard(self)
         if not self._closed.is_set():
@@ -389,6 +462,7 @@ class Peer:
     def _on_event(self, event: Event, generation: int) -> None:
         if generation != self._generation:
             return  # the last words of a connection already replaced
+        self._last_active = self.loop.time()
         if isinstance(event, HandshakeComplete):
             if self.link.state in {LinkState.CONNECTING, LinkState.RECONNECTING}:
                 self.link.connected()
@@ -456,14 +530,23 @@ class Peer:
 
     def _on_offer(self, offer: Offer) -> None:
         transfer = Transfer(offer.transfer_id, offer.name, offer.size, "receive", self._cancel)
+        transfer.peer_id = self.peer_id
         self.transfers[offer.transfer_id] = transfer
         self.inbox.deliver(IncomingOffer(self, offer, transfer))
 
     def _mark_closed(self, error: FerryError) -> None:
         if self._closed.is_set():
             return
-        self.error = error
+        self.error = error = self._closing or error
         self._closed.set()
+        if self.peer_id is not None:
+            # Only a peer whose link was lost may come back without a code, for a while; one
+            # that said goodbye, or that this side closed, pairs afresh next time.
+            lost = isinstance(error, PeerGone) and not self._said_bye and not self._closed_here
+            if lost:
+                self.engine.session_trust.add(self.peer_id)
+            else:
+                self.engine.session_trust.forget(self.peer_id)
         if not self._handshake.done():
             self._handshake.set_exception(error)
             self._handshake.exception()

@@ -49,6 +49,8 @@ class TransferResult:
     #: Where the receiver accepted the file: non-zero when it resumed an earlier attempt
     #: (known on the sending side; bytes before it were not sent again).
     resumed_from: int = 0
+    #: The authenticated peer the file came from or went to (None: unauthenticated).
+    peer_id: str | None = None
 
     @property
     def rate(self) -> float:
@@ -74,6 +76,8 @@ class Transfer:
         self.name = name
         self.size = size
         self.direction = direction
+        #: The authenticated peer on the other end (None: unauthenticated, tests only).
+        self.peer_id: str | None = None
         self._cancel = cancel
         self.loop = asyncio.get_running_loop()
         self._result: asyncio.Future[TransferResult] = self.loop.create_future()
@@ -162,6 +166,7 @@ class Transfer:
             time.monotonic() - self._started,
             path,
             self.resumed_from,
+            self.peer_id,
         )
         self._result.set_result(result)
         self._publish(result)

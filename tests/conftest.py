@@ -7,7 +7,14 @@ Profiles (choose with ``--hypothesis-profile NAME``):
 - ``thorough``: ten times the examples for the property and stateful tests, for a long run.
 """
 
+import os
+import tempfile
+
 from hypothesis import HealthCheck, settings
+
+# Identities and trusted peers made by tests (and by the `ferry` processes they start,
+# which inherit this) go to a folder of their own, never to the user's ~/.config/ferry.
+os.environ["FERRY_CONFIG_DIR"] = tempfile.mkdtemp(prefix="ferry-test-config-")
 
 settings.register_profile(
     "default",

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from ferry.actors.storage.vault import Vault
 from ferry.errors import FerryError
+from ferry.protocol.pairing import parse_code
 
 from ..digest import sha256_file
 from ..sizes import parse_size
@@ -62,7 +63,8 @@ def _generate_video(path: Path) -> None:
     )  # fmt: skip
 
 
-def _start_receiver(vault: Path) -> tuple[subprocess.Popen[str], str]:
+def _start_receiver(vault: Path) -> tuple[subprocess.Popen[str], str, str]:
+    """The receiver process, its address, and the code it printed."""
     receiver = subprocess.Popen(
         [sys.executable, "-m", "ferry.engine.cli", "receive", "--listen", f"{LOOPBACK}:0",
          "--vault", str(vault), "--once", "--ice-address", LOOPBACK],
@@ -72,10 +74,11 @@ def _start_receiver(vault: Path) -> tuple[subprocess.Popen[str], str]:
     )  # fmt: skip
     assert receiver.stdout is not None
     line = receiver.stdout.readline().strip()  # "listening on 127.0.0.1:PORT"
-    if not line.startswith("listening on "):
+    code = receiver.stdout.readline().strip()  # "code: 7-crossover-clockwork"
+    if not line.startswith("listening on ") or not code.startswith("code: "):
         receiver.kill()
         raise FerryError(f"the receiver did not start: {line or 'no output'}")
-    return receiver, line.removeprefix("listening on ")
+    return receiver, line.removeprefix("listening on "), code.removeprefix("code: ")
 
 
 def add_demo_command(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -103,12 +106,13 @@ def run_demo(args: argparse.Namespace) -> int:
     _generate_video(sources / "clip.mp4")
     files = [main_file, sources / "picture.png", sources / "clip.mp4"]
 
-    receiver, address = _start_receiver(vault_dir)
+    receiver, address, code = _start_receiver(vault_dir)
     print(f"receiver: process {receiver.pid} on {address}; sender: process {os.getpid()}")
+    print(f"code:     {code} (the receiver made it; the sender pairs with it, SPAKE2)")
     started = time.monotonic()
     try:
         sending = send_files(
-            files, connect=address, chunk_size=parse_size(args.chunk_size),
+            files, connect=address, code=parse_code(code), chunk_size=parse_size(args.chunk_size),
             ice_addresses=(LOOPBACK,), timeout=30.0,
         )  # fmt: skip
         status = asyncio.run(sending)

@@ -10,8 +10,9 @@ import sys
 from collections.abc import Sequence
 
 from ferry.errors import FerryError
+from ferry.protocol.pairing import AuthenticationError, CodeError, Reason
 
-from .output import EXIT_FAILED, EXIT_INTERRUPTED, error_line
+from .output import EXIT_AUTH, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, error_line
 from .receive import add_receive_command, receive_command
 from .send import add_send_command, send_command
 
@@ -58,6 +59,7 @@ def _plugin_commands() -> dict[str, importlib.metadata.EntryPoint]:
 
 def build_parser() -> argparse.ArgumentParser:
     from .demo import add_demo_command
+    from .peers import add_peers_command
     from .pending import add_pending_command
     from .vault import add_vault_commands
     from .web import add_web_command
@@ -71,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_receive_command(commands, network)
     add_send_command(commands, network)
     add_pending_command(commands)
+    add_peers_command(commands)
     add_demo_command(commands)
     for name, entry in sorted(_plugin_commands().items()):
         help_text = _PLUGIN_HELP.get(name, f"the {entry.value} command")
@@ -99,6 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .pending import pending_command
 
             return pending_command(args)
+        if args.command == "peers":
+            from .peers import peers_command
+
+            return peers_command(args)
         if args.command == "web":
             from .web import run_web_server
 
@@ -109,6 +116,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_demo(args)
         runner = receive_command if args.command == "receive" else send_command
         return asyncio.run(runner(args))
+    except AuthenticationError as exc:
+        message = exc.message
+        if args.command == "send" and exc.reason is Reason.WRONG_SECRET:
+            message += "; each code works once: ask the receiver for the new code it shows"
+        print(error_line(message), file=sys.stderr)
+        return EXIT_FAILED if exc.reason is Reason.BUSY else EXIT_AUTH
+    except CodeError as exc:
+        print(error_line(exc.message), file=sys.stderr)
+        return EXIT_USAGE
     except FerryError as exc:
         print(error_line(exc.message), file=sys.stderr)
         return EXIT_FAILED

@@ -15,6 +15,8 @@ from ferry.protocol.names import is_unprintable
 from ..transfer import Transfer, TransferProgress, TransferResult
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+#: Pairing failed: a wrong code, a peer not trusted, or someone tampering on the way.
+EXIT_AUTH = 3
 
 
 def printable(text: str) -> str:

@@ -1,4 +1,11 @@
-"""``ferry receive --listen HOST:PORT (--out DIR | --vault DIR)``: store what senders send."""
+"""``ferry receive --listen HOST:PORT (--out DIR | --vault DIR)``: store what senders send.
+
+Prints ``listening on HOST:PORT``, then ``code: N-word-word`` (each line flushed as it is
+made): a sender gives that code (``ferry send --code``), or pairs with no code if both
+sides keep each other as trusted. A code is single use: after each sender that used it,
+and after each wrong guess, a new ``code:`` line follows. Several senders are served at
+once, each pairing under its own deadline; there is no way to receive without pairing.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +14,20 @@ import sys
 from pathlib import Path
 
 from ferry.errors import ConfigError, FerryError
+from ferry.protocol.pairing import AuthenticationError, Reason
 
 from ..config import EngineConfig
 from ..engine import Engine
+from ..listener import Listener
 from ..offers import IncomingOffer
+from ..pairing.codebook import CodeSlot
 from ..peer import Peer
 from ..previews import PreviewReady
-from ..signaling import TcpSignaling, parse_host_port
+from ..signaling import TcpListener, parse_host_port
 from ..sizes import parse_size
 from ..transfer import Transfer, TransferResult
-from .output import EXIT_FAILED, EXIT_OK, error_line, printable, summary
+from .output import EXIT_AUTH, EXIT_FAILED, EXIT_OK, error_line, printable, summary
+from .pairing import add_pairing_options, code_from
 from .web import add_web_options, web_receive
 
 
@@ -24,7 +35,7 @@ def add_receive_command(
     commands: argparse._SubParsersAction, network: argparse.ArgumentParser
 ) -> None:  # type: ignore[type-arg]
     receive = commands.add_parser(
-        "receive", parents=[network], help="wait for a sender and store what it sends"
+        "receive", parents=[network], help="wait for senders and store what they send"
     )
     receive.add_argument("--listen", metavar="HOST:PORT", help="required unless --web")
     add_web_options(receive)
@@ -39,6 +50,17 @@ def add_receive_command(
     receive.add_argument("--no-previews", action="store_true", help="make no thumbnails")
     receive.add_argument("--once", action="store_true", help="exit after one sender")
     receive.add_argument("--max-size", default=None, help="refuse files larger than this")
+    receive.add_argument(
+        "--max-peers", type=int, default=16, help="senders served at once (default 16)"
+    )
+    receive.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="close a sender that sends nothing for this long (default 300)",
+    )
+    add_pairing_options(receive)
     receive.add_argument(
         "--staging-quota",
         default=None,
@@ -71,10 +93,7 @@ def _limits(args: argparse.Namespace) -> dict[str, int]:
     }
 
 
-async def receive_command(args: argparse.Namespace) -> int:
-    if not args.web and args.listen is None:
-        raise ConfigError("--listen HOST:PORT is required (or --web: a browser sends)")
-    host, port = parse_host_port(args.listen) if args.listen else ("", 0)
+def _config(args: argparse.Namespace) -> EngineConfig:
     destination: dict[str, object] = {"output_dir": args.out}
     if args.vault is not None:
         from .vault import read_passphrase
@@ -86,32 +105,60 @@ async def receive_command(args: argparse.Namespace) -> int:
         }
     if args.no_previews:
         destination["previews"] = None
-    config = EngineConfig(
+    return EngineConfig(
         **destination,  # type: ignore[arg-type]
         accept_all=True,
         ice_addresses=tuple(args.ice_address) if args.ice_address else None,
         connect_timeout=args.timeout,
+        handshake_timeout=args.handshake_timeout,
+        idle_timeout=args.idle_timeout,
+        max_peers=args.max_peers,
         **_limits(args),
     )
+
+
+async def receive_command(args: argparse.Namespace) -> int:
     if args.web:
-        return await web_receive(args, config)
+        return await web_receive(args, _config(args))
+    if args.listen is None:
+        raise ConfigError("--listen HOST:PORT is required (or --web: a browser sends)")
+    host, port = parse_host_port(args.listen)
+    fixed = code_from(args)
+    config = _config(args)
     failures = 0
-    async with Engine(config) as engine:
-        while True:
-            signaling = TcpSignaling(host, port, listen=True)
-            await signaling.bind()
-            print(f"listening on {host}:{signaling.bound_port}", flush=True)
-            try:
-                peer = await engine.listen(signaling)
-            except FerryError as exc:
-                print(error_line(exc.message), file=sys.stderr)
-                failures += 1
-                if args.once:
-                    return EXIT_FAILED
-                continue
+    auth_failed = False
+
+    async with Engine(config) as engine, TcpListener(host, port) as sockets:
+        print(f"listening on {host}:{sockets.bound_port}", flush=True)
+        codes = CodeSlot(lambda code: print(f"code: {code}", flush=True), fixed=fixed)
+
+        async def serve(peer: Peer) -> None:
+            nonlocal failures
+            print(f"paired: {peer.peer_id} by {peer.pairing_mode}", flush=True)
+            if args.verify:
+                print(f"verifier: {peer.verifier} (peer {peer.peer_id})", flush=True)
+            if args.trust_new and not peer.trusted and peer.peer_id is not None:
+                engine.trust(peer.peer_id)
+                print(f"trusted: {peer.peer_id}", flush=True)
             failures += await _serve(peer)
-            if args.once:
-                return EXIT_OK if failures == 0 else EXIT_FAILED
+            print(f"left: {peer.peer_id}", flush=True)  # its staging is suspended by now
+
+        def failed(where: str, error: FerryError) -> None:
+            nonlocal auth_failed
+            if isinstance(error, AuthenticationError) and error.reason is Reason.WRONG_SECRET:
+                message = f"a sender at {where} tried a wrong code; that code is used up"
+            else:
+                message = f"a connection from {where} did not pair: {error.message}"
+            print(error_line(message), file=sys.stderr, flush=True)
+            if codes.exhausted and fixed is not None:
+                auth_failed = True
+                listener.stop()  # the one code given is gone: nothing more can pair by code
+
+        listener = Listener(engine, sockets, codes, serve=serve, failed=failed, once=args.once)
+        await listener.run()
+    if auth_failed:
+        return EXIT_AUTH
+    return EXIT_OK if failures == 0 else EXIT_FAILED
 
 
 async def _serve(peer: Peer) -> int:

@@ -18,6 +18,7 @@ from ferry.protocol.pairing import (
 )
 
 from .clock import Clock, LoopClock
+from .codebook import CodeSlot
 from .identity_file import identity_path, load_identity
 from .paths import config_dir
 from .secure import SecureSignaling
@@ -27,6 +28,7 @@ __all__ = [
     "AuthenticationError",
     "Clock",
     "Code",
+    "CodeSlot",
     "Identity",
     "LoopClock",
     "Mode",

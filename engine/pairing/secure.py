@@ -22,7 +22,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Callable, Container
-from typing import Any
+from typing import Any, Protocol
 
 from ferry.protocol.errors import LocalProtocolError, PeerGone, ProtocolError
 from ferry.protocol.pairing import (
@@ -59,6 +59,7 @@ class SecureSignaling:
         role: Role | str,
         identity: Identity,
         code: Code | str | None = None,
+        codes: CodeSource | None = None,
         secret: bytes | None = None,
         trusted_mode: bool = False,
         trust: TrustStore | Container[str] | None = None,
@@ -76,12 +77,14 @@ class SecureSignaling:
             code = parse_code(code)
         self._options: dict[str, Any] = {
             "code": code,
+            "claim_code": codes.claim if codes is not None else None,
             "secret": secret,
             "trusted_mode": trusted_mode,
             "timeout": timeout,
             "entropy": entropy,
         }
         self._identity = identity
+        self._codes = codes
         self._trust = trust
         self._clock: Clock = clock or LoopClock()
         # Build the machine now: a bad configuration or a spent code fails here, not later.
@@ -90,6 +93,11 @@ class SecureSignaling:
         self._machine = Handshake(self.role, identity, trusted=self._trusted, **self._options)
         self.paired: Paired | None = None
         self._channel: SealedChannel | None = None
+
+    @property
+    def handshake(self) -> Handshake:
+        """The pairing machine (its mode, and whether it tested a code, after the end)."""
+        return self._machine
 
     # -- Signaling -----------------------------------------------------------------------------
 
@@ -109,6 +117,9 @@ class SecureSignaling:
         except AuthenticationError:
             await self._give_up(machine.abort_message())
             raise
+        finally:
+            if self._codes is not None:  # hand the shared code back, or make a new one
+                self._codes.release(machine)
         assert machine.channel is not None
         self.paired, self._channel = machine.result, machine.channel
         logger.info(
@@ -199,6 +210,14 @@ class SecureSignaling:
         if self._channel is None:
             raise LocalProtocolError("open() must pair before messages can be sent or received")
         return self._channel
+
+
+class CodeSource(Protocol):
+    """A listener's shared code (:class:`~ferry.engine.pairing.codebook.CodeSlot`)."""
+
+    def claim(self) -> Code | None: ...
+
+    def release(self, handshake: Handshake) -> bool: ...
 
 
 class _TrustedIds:

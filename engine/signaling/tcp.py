@@ -54,7 +54,17 @@ class TcpSignaling:
             raise ConfigError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
         self._connected = connected
 
+    @classmethod
+    def accepted(cls, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> TcpSignaling:
+        """A connection a :class:`TcpListener` accepted: already open."""
+        host, port = writer.get_extra_info("peername")[:2]
+        signaling = cls(str(host), int(port), listen=True)
+        signaling._reader, signaling._writer = reader, writer
+        return signaling
+
     async def open(self) -> None:
+        if self._reader is not None:
+            return  # accepted by a TcpListener
         if self.listen:
             await self.bind()
             self._reader, self._writer = await self._connected
@@ -104,3 +114,65 @@ class TcpSignaling:
         if self._server is not None:
             self._server.close()
             self._server = None
+
+
+#: Connections accepted but not yet taken by the listener's owner; more are closed at once.
+ACCEPT_QUEUE = 64
+
+
+class TcpListener:
+    """One listening socket for many peers (``ferry receive``): each connection it accepts
+    is a :class:`TcpSignaling` of its own, so a client that sends nothing holds only its
+    own connection, never the port."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._server: asyncio.Server | None = None
+        self._queue: asyncio.Queue[TcpSignaling | None] = asyncio.Queue(ACCEPT_QUEUE)
+
+    async def start(self) -> None:
+        def on_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                self._queue.put_nowait(TcpSignaling.accepted(reader, writer))
+            except (asyncio.QueueFull, OSError, TypeError):
+                writer.close()  # flooded (or the client already left): drop it at once
+
+        try:
+            self._server = await asyncio.start_server(
+                on_client, self.host, self.port, limit=MAX_SIGNAL_BYTES
+            )
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise ConfigError(f"{self.host}:{self.port} is already in use") from None
+            raise ConfigError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
+
+    @property
+    def bound_port(self) -> int:
+        if self._server is None or not self._server.sockets:
+            return self.port
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def accept(self) -> TcpSignaling:
+        """The next connection; PeerGone once the listener is closed."""
+        signaling = await self._queue.get()
+        if signaling is None:
+            self._queue.put_nowait(None)
+            raise PeerGone("the listener is closed")
+        return signaling
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        while not self._queue.empty():
+            waiting = self._queue.get_nowait()
+            if waiting is not None:
+                await waiting.close()
+        self._queue.put_nowait(None)
+
+    async def __aenter__(self) -> TcpListener:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

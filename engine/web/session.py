@@ -1,17 +1,14 @@
 """The CLI side of a web pairing: hold a nameplate, make the link, pair as the waiter.
 
 The page is always the joiner (it opens the link) and makes the WebRTC offer; this side
-allocates the nameplate, shows the link once the mailbox server holds it, and answers with
-:class:`~ferry.engine.pairing.SecureSignaling` in secret mode, a fresh identity each time
-(the page has none to trust). The Engine then listens on it as on any signaling.
+allocates the nameplate, shows the link once the mailbox server holds it, and listens on
+the mailbox with the link's secret: the Engine pairs (secret mode, the engine's own
+identity; the page brings a fresh one each time) and answers the page's offer.
 """
 
 from __future__ import annotations
 
-from ferry.protocol.pairing import Identity
-
 from ..engine import Engine
-from ..pairing import SecureSignaling
 from ..peer import Peer
 from ..rendezvous import MailboxSignaling
 from .link import WebLink, make_secret
@@ -33,10 +30,7 @@ class WebPairing:
 
     async def connect(self, engine: Engine) -> Peer:
         """Wait for the page, pair, and connect (the page offers, this side answers)."""
-        signaling = SecureSignaling(
-            self.mailbox, role="waiter", identity=Identity.generate(), secret=self.secret
-        )
-        return await engine.listen(signaling)  # type: ignore[arg-type]
+        return await engine.listen(self.mailbox, secret=self.secret)  # type: ignore[arg-type]
 
     async def close(self) -> None:
         await self.mailbox.close()

@@ -148,6 +148,7 @@ _MESSAGES = {
     Reason.TAMPERED: "it saw a message altered, replayed, reordered or dropped",
     Reason.MALFORMED: "it received a malformed message",
     Reason.UNEXPECTED: "it received a message out of order",
+    Reason.BUSY: "it is serving as many peers as it may; try again later",
 }
 
 

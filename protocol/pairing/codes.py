@@ -80,13 +80,20 @@ def _nameplate(value: int | str) -> str:
     return str(int(text))
 
 
+#: Without a rendezvous server's nameplate, a code's number is 1 to this, at random.
+MAX_LOCAL_NAMEPLATE = 99
+
+
 def new_code(
-    nameplate: int | str,
+    nameplate: int | str | None = None,
     *,
     words: int = DEFAULT_WORDS,
     entropy: Callable[[int], bytes] = secrets.token_bytes,
 ) -> Code:
-    """A fresh random code on ``nameplate`` (the rendezvous server's number, or any number)."""
+    """A fresh random code on ``nameplate`` (the rendezvous server's number; None: a random
+    small number, for a direct connection that has no server)."""
+    if nameplate is None:
+        nameplate = secrets.randbelow(MAX_LOCAL_NAMEPLATE) + 1
     if not 2 <= words <= MAX_WORDS:
         raise CodeError(f"a code has 2 to {MAX_WORDS} words, not {words}")
     data = entropy(words)

@@ -36,6 +36,8 @@ class Reason(enum.StrEnum):
     TIMEOUT = "timeout"
     #: The connection closed before the handshake finished.
     INCOMPLETE = "incomplete"
+    #: The waiting side serves as many peers as it may: it refused before pairing.
+    BUSY = "busy"
     #: Anything else a peer reported (an unknown reason in its notice).
     OTHER = "other"
 

@@ -119,6 +119,7 @@ class Handshake:
         identity: Identity,
         *,
         code: Code | None = None,
+        claim_code: Callable[[], Code | None] | None = None,
         secret: bytes | None = None,
         trusted_mode: bool = False,
         trusted: Container[str] = frozenset(),
@@ -127,7 +128,13 @@ class Handshake:
     ) -> None:
         """``code``, ``secret`` and ``trusted_mode`` are what this side offers (a joiner:
         exactly one) or accepts (a waiter: any of them). ``trusted`` holds the peer ids
-        this side trusts (a set, or a store with ``in``)."""
+        this side trusts (a set, or a store with ``in``).
+
+        ``claim_code`` (a waiter only, instead of ``code``): a listener that serves several
+        joiners at once offers one code at a time. It is called when a joiner's hello asks
+        for code mode and returns the code this handshake then spends, or None when no code
+        is free (another joiner holds it): the hello is refused with reason ``mode``. After
+        the end, :attr:`secret_tested` says whether the code was checked (and so is burnt)."""
         self.role = Role(role)
         if not isinstance(identity, Identity):
             raise ConfigError("identity must be a ferry.protocol.pairing.Identity")
@@ -135,9 +142,13 @@ class Handshake:
             raise ConfigError(f"a pairing secret is exactly {SECRET_BYTES} bytes")
         if code is not None and not isinstance(code, Code):
             raise ConfigError("code must be a Code (see parse_code and new_code)")
+        if claim_code is not None and (code is not None or Role(role) is not Role.WAITER):
+            raise ConfigError("claim_code is for a waiting side, instead of a code")
         secrets_by_mode: dict[Mode, bytes] = {}
         if code is not None:
             secrets_by_mode[Mode.CODE] = code.spend()  # single use, from here on
+        if claim_code is not None:
+            secrets_by_mode[Mode.CODE] = b""  # claimed, and spent, when a hello asks for it
         if secret is not None:
             secrets_by_mode[Mode.SECRET] = secret
         if trusted_mode:
@@ -157,6 +168,11 @@ class Handshake:
         self.channel: SealedChannel | None = None
         self._secrets = secrets_by_mode
         self._trusted = trusted
+        self._claim_code = claim_code
+        #: Whether a code or secret was checked against the peer's key confirmation (a code
+        #: that was is used up, whatever the outcome; one that was not can be offered again).
+        self.secret_tested = False
+        self.code_claimed = False  # this handshake holds the listener's code (claim_code)
         self._entropy = entropy
         self._mode: Mode | None = next(iter(secrets_by_mode)) if len(secrets_by_mode) == 1 else None
         self._spake: SPAKE2_Symmetric | None = None
@@ -286,6 +302,17 @@ class Handshake:
                 f"accepts only: {accepted}",
                 reason=Reason.MODE,
             )
+        if mode is Mode.CODE and self._claim_code is not None:
+            claimed = self._claim_code()
+            if claimed is None:
+                raise AuthenticationError(
+                    "pairing failed: the peer asked to pair by code while another sender is "
+                    "using this side's code; try again in a moment",
+                    reason=Reason.MODE,
+                )
+            self._secrets[Mode.CODE] = claimed.spend()
+            self._claim_code = None
+            self.code_claimed = True
         spake, pake = self._new_spake(mode)
         self._mode, self._spake, self._pake_own = mode, spake, pake
         self._commit = fields["commit"]
@@ -398,6 +425,7 @@ class Handshake:
         return ks.derive(key, ks.transcript_hash(self._mode, pake_waiter, pake_joiner))
 
     def _check_confirm(self, keys: ks.SessionKeys, mac: bytes) -> None:
+        self.secret_tested = True  # an observation, not a state: the code is now burnt
         if hmac.compare_digest(ks.confirm_mac(keys, self.role.peer), mac):
             return
         assert self._mode is not None

@@ -15,7 +15,8 @@ from typing import Any
 from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 
 from ferry.actors.transport.ice import restricted_ice_addresses
-from ferry.engine import TcpSignaling
+from ferry.engine import Identity, TcpSignaling
+from ferry.engine.pairing import SecureSignaling
 from ferry.protocol.codec import decode, encode
 from ferry.protocol.errors import ProtocolError
 from ferry.protocol.frames import Hello
@@ -63,9 +64,15 @@ class HostileLink:
 
 
 @contextlib.asynccontextmanager
-async def hostile_link(port: int) -> AsyncIterator[HostileLink]:
-    """Connect to the victim's signaling port as a sender would, then hand over the channel."""
-    signaling = TcpSignaling("127.0.0.1", port, listen=False)
+async def hostile_link(port: int, code: str) -> AsyncIterator[HostileLink]:
+    """Connect to the victim's signaling port as a sender would, pair with ``code`` (the
+    attacker is a peer the victim let in), then hand over the channel."""
+    signaling = SecureSignaling(
+        TcpSignaling("127.0.0.1", port, listen=False),
+        role="joiner",
+        identity=Identity.generate(),
+        code=code,
+    )
     await signaling.open()
     pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
     link = HostileLink(pc.createDataChannel("ferry"))

@@ -9,6 +9,7 @@ stated bound.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import subprocess
 import sys
@@ -52,35 +53,57 @@ def arena(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Victim, Pa
         victim.stop()
 
 
-def legit_send(victim: Victim, root: Path, name: str, size: int = 300_000) -> None:
-    """A well-behaved `ferry send` of a fresh file: it must arrive byte for byte."""
-    source = root / "sources" / name
-    source.parent.mkdir(exist_ok=True)
-    digest = write_random(source, size, seed=size)
-    done = subprocess.run(
-        [sys.executable, "-m", "ferry.engine.cli", "send", str(source),
-         "--connect", f"127.0.0.1:{victim.port}", "--ice-address", "127.0.0.1"],
-        cwd=ROOT, capture_output=True, text=True, timeout=90,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    assert hashlib.sha256((victim.out / name).read_bytes()).digest() == digest
+class LegitSender:
+    """A well-behaved `ferry send` of a fresh file, started while an attack runs."""
+
+    def __init__(self, victim: Victim, root: Path, name: str, size: int = 2 << 20) -> None:
+        self.victim, self.name = victim, name
+        source = root / "sources" / name
+        source.parent.mkdir(exist_ok=True)
+        self.digest = write_random(source, size, seed=len(name))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ferry.engine.cli", "send", str(source),
+             "--connect", f"127.0.0.1:{victim.port}", "--ice-address", "127.0.0.1",
+             "--code", victim.take_code()],
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def finish(self) -> None:
+        """It must exit 0 with its file stored byte for byte."""
+        try:
+            _, stderr = self.process.communicate(timeout=90)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+                self.process.wait()
+        assert self.process.returncode == 0, stderr
+        stored = hashlib.sha256((self.victim.out / self.name).read_bytes()).digest()
+        assert stored == self.digest
 
 
 def survive(victim: Victim, root: Path, attack: Attack, name: str) -> list[str]:
-    """Run ``attack``; the victim lives, writes nowhere else, serves the next sender."""
+    """Run ``attack`` while a legitimate sender sends: the victim lives, writes nowhere
+    else, and stores the legitimate file byte for byte."""
     before = len(victim.stderr)
 
-    async def scenario() -> None:
-        async with hostile_link(victim.port) as link:
-            await attack(link)
+    async def scenario() -> LegitSender:
+        async with hostile_link(victim.port, victim.take_code()) as link:
+            # The attacker used the code: the victim shows the next, for the legit sender.
+            legit = await asyncio.to_thread(LegitSender, victim, root, f"legit-during-{name}.bin")
+            try:
+                await attack(link)
+            except BaseException:
+                legit.process.kill()
+                raise
+        return legit
 
-    run(scenario(), timeout=60)
+    legit = run(scenario(), timeout=60)
+    legit.finish()
     assert victim.alive, victim.stderr
-    legit_send(victim, root, f"legit-after-{name}.bin")
     assert files_outside(root, victim.out) == sorted(
         str(p.relative_to(root)) for p in (root / "sources").iterdir()
     )
-    said = victim.stderr[before:]
+    said = [line for line in victim.stderr[before:] if "legit-during" not in line]
     assert not any("Traceback" in line for line in said), said
     return said
 

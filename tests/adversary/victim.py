@@ -38,6 +38,16 @@ class Victim:
         ):
             threading.Thread(target=self._read, args=(stream, lines), daemon=True).start()
         self.wait_for_line(lambda line: line.startswith("listening on"))
+        self._used_codes: set[str] = set()
+
+    def take_code(self) -> str:
+        """The code the victim offers now (it makes a new one after each use): attackers
+        here are peers that paired, as the pairing keeps everyone else out."""
+        line = self.wait_for_line(
+            lambda line: line.startswith("code: ") and line not in self._used_codes
+        )
+        self._used_codes.add(line)
+        return line.removeprefix("code: ")
 
     def _read(self, stream, lines: list[str]) -> None:  # type: ignore[no-untyped-def]
         for line in stream:

@@ -20,6 +20,7 @@ import pytest
 from ferry.engine import (
     Engine,
     EngineConfig,
+    Identity,
     Peer,
     PeerGone,
     TcpSignaling,
@@ -29,6 +30,8 @@ from ferry.engine import (
 )
 
 LOOPBACK = ("127.0.0.1",)
+#: The pre-shared pairing secret in-process tests pair with (both engines are ours).
+SECRET = bytes(range(32))
 T = TypeVar("T")
 
 
@@ -77,15 +80,27 @@ async def connected_pair(
 
     The receiver stores into ``out``, or into a vault given in ``receiver``'s options.
     """
-    sender_config = EngineConfig(ice_addresses=LOOPBACK, **(sender or {}))
-    receiver_options = {"accept_all": True, **(receiver or {})}
+    sender_options = {"identity": Identity.generate(), **(sender or {})}
+    sender_config = EngineConfig(ice_addresses=LOOPBACK, **sender_options)
+    receiver_options = {"accept_all": True, "identity": Identity.generate(), **(receiver or {})}
     receiver_config = EngineConfig(output_dir=out, ice_addresses=LOOPBACK, **receiver_options)
     one, two = in_process_pair()
     async with Engine(sender_config) as sending, Engine(receiver_config) as receiving:
-        listening = asyncio.create_task(receiving.listen(two))
-        sender_peer = await sending.connect(one)
+        listening = asyncio.create_task(receiving.listen(two, secret=SECRET))
+        sender_peer = await sending.connect(one, secret=SECRET)
         receiver_peer = await listening
         yield sender_peer, receiver_peer
+
+
+def paired_by_secret() -> tuple[Any, Any]:
+    """An in-process pair whose first end is already wrapped to pair as a joiner with
+    :data:`SECRET` (a hand-made peer built from aiortc sends its SDP through it); give the
+    other end to ``engine.listen(..., secret=SECRET)``."""
+    from ferry.engine.pairing import SecureSignaling
+
+    ours, theirs = in_process_pair()
+    joiner = SecureSignaling(ours, role="joiner", identity=Identity.generate(), secret=SECRET)
+    return joiner, theirs
 
 
 def incoming_transfers(peer: Peer) -> asyncio.Queue[Transfer]:
@@ -129,15 +144,23 @@ async def serve_forever(engine: Engine, port: int, peers: list[Peer], bound: asy
         signaling = TcpSignaling("127.0.0.1", port, listen=True)
         await signaling.bind()
         bound.set()
-        peer = await engine.listen(signaling)
+        peer = await engine.listen(signaling, secret=SECRET)
         peers.append(peer)
         await peer.wait_closed()
 
 
-async def send_once(source: Path, port: int) -> TransferResult:
-    """Send one file to a receiver listening on ``port`` from a fresh engine, and leave."""
+async def send_once(source: Path, port: int, code: str = "") -> TransferResult:
+    """Send one file to a receiver listening on ``port`` from a fresh engine, and leave:
+    pairing with ``code`` (a `ferry receive` process), else with :data:`SECRET`."""
+    if not code:
+        async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
+            signaling = TcpSignaling("127.0.0.1", port, listen=False)
+            peer = await engine.connect(signaling, secret=SECRET)
+            result = await peer.send(source)
+            await peer.close()
+            return result
     async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
-        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
+        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False), code=code)
         result = await peer.send(source)
         await peer.close()
         return result
@@ -160,8 +183,9 @@ async def send_until_killed(
 ) -> None:
     """Send ``source`` until ``ready()`` (the receiver made enough progress), then SIGKILL
     the receiver process; the sender must see the peer go."""
+    code = receiver.code  # type: ignore[attr-defined]
     async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
-        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
+        peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False), code=code)
         transfer = peer.send(source)
         while not ready():
             await asyncio.sleep(0.02)
@@ -170,9 +194,34 @@ async def send_until_killed(
             await asyncio.wait_for(transfer, 15)
 
 
+def read_until(process: subprocess.Popen[str], prefix: str) -> list[str]:
+    """Lines a process prints up to and including the first that starts with ``prefix``."""
+    assert process.stdout is not None
+    lines = []
+    while not lines or not lines[-1].startswith(prefix):
+        line = process.stdout.readline()
+        assert line, f"the process ended before printing {prefix!r}: {lines}"
+        lines.append(line.rstrip("\n"))
+    return lines
+
+
+def last_code(lines: list[str]) -> str:
+    """The last code among lines a `ferry receive` printed."""
+    return [line for line in lines if line.startswith("code: ")][-1].removeprefix("code: ")
+
+
+def read_code(process: subprocess.Popen[str]) -> str:
+    """The code a `ferry receive` process prints next (``code: N-word-word``)."""
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line.startswith("code: "), line
+    return line.removeprefix("code: ").strip()
+
+
 def start_receiver(port: int, *where: str, passphrase: str = "") -> subprocess.Popen[str]:
     """A real `ferry receive --once` process on 127.0.0.1, storing where ``where`` says
-    (``--out DIR`` or ``--vault DIR ...``); returns once it listens."""
+    (``--out DIR`` or ``--vault DIR ...``); returns once it listens, with the code it
+    printed as its ``code`` attribute."""
     root = Path(__file__).resolve().parents[2]
     process = subprocess.Popen(
         [sys.executable, "-m", "ferry.engine.cli", "receive", "--listen", f"127.0.0.1:{port}",
@@ -182,4 +231,5 @@ def start_receiver(port: int, *where: str, passphrase: str = "") -> subprocess.P
     )  # fmt: skip
     assert process.stdout is not None
     assert process.stdout.readline().startswith("listening on")
+    process.code = read_code(process)  # type: ignore[attr-defined]
     return process

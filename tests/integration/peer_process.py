@@ -17,6 +17,8 @@ from pathlib import Path
 
 from ferry.engine import Engine, EngineConfig, FerryError, TcpSignaling
 
+from .helpers import SECRET
+
 
 async def main(args: argparse.Namespace) -> None:
     config = EngineConfig(
@@ -31,7 +33,7 @@ async def main(args: argparse.Namespace) -> None:
         signaling = TcpSignaling("127.0.0.1", args.port, listen=True)
         await signaling.bind()
         print("listening", flush=True)
-        peer = await engine.listen(signaling)
+        peer = await engine.listen(signaling, secret=SECRET)
         # Peak RSS so far, not current RSS: the kernel may page out cold memory at any
         # time (DAMON reclaim runs on these machines), which would make a current-RSS
         # baseline too low. Peak against peak only rises if memory really grows.

@@ -11,7 +11,7 @@ from ferry.engine import EngineConfig, TransferCancelled, in_process_pair
 from ferry.engine.blocking import BlockingEngine
 from ferry.engine.digest import sha256_file
 
-from .helpers import LOOPBACK, write_random
+from .helpers import LOOPBACK, SECRET, write_random
 
 
 def test_blocking_send_and_receive(tmp_path: Path) -> None:
@@ -26,9 +26,11 @@ def test_blocking_send_and_receive(tmp_path: Path) -> None:
         BlockingEngine(receiver_config) as receiving,
     ):
         listened: dict[str, object] = {}
-        listener = threading.Thread(target=lambda: listened.update(peer=receiving.listen(two)))
+        listener = threading.Thread(
+            target=lambda: listened.update(peer=receiving.listen(two, secret=SECRET))
+        )
         listener.start()
-        sender = sending.connect(one)
+        sender = sending.connect(one, secret=SECRET)
         listener.join(30)
         receiver = listened["peer"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ferry.engine.digest import sha256_file
 
-from .helpers import free_port, write_random
+from .helpers import free_port, read_code, write_random
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,11 +59,14 @@ def test_send_and_receive_between_two_processes(tmp_path: Path) -> None:
     )
     assert receiver.stdout is not None
     assert receiver.stdout.readline().startswith("listening on")
+    code = read_code(receiver)
     sent = ferry(
         "send",
         *map(str, sources),
         "--connect",
         f"127.0.0.1:{port}",
+        "--code",
+        code,
         "--ice-address",
         "127.0.0.1",
         "--chunk-size",
@@ -89,9 +92,17 @@ def test_send_with_nobody_listening_is_a_one_line_error(tmp_path: Path) -> None:
     source = tmp_path / "a.bin"
     source.write_bytes(b"x")
     result = ferry(
-        "send", str(source), "--connect", f"127.0.0.1:{free_port()}", "--ice-address", "127.0.0.1"
-    )
+        "send", str(source), "--connect", f"127.0.0.1:{free_port()}", "--ice-address", "127.0.0.1",
+        "--code", "7-crossover-clockwork",
+    )  # fmt: skip
     one_line_error(result, "cannot reach a receiver")
+
+
+def test_send_with_no_code_and_no_trusted_peer_says_what_to_give(tmp_path: Path) -> None:
+    source = tmp_path / "a.bin"
+    source.write_bytes(b"x")
+    result = ferry("send", str(source), "--connect", f"127.0.0.1:{free_port()}")
+    one_line_error(result, "give the code the receiver shows")
 
 
 def test_receive_on_a_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:

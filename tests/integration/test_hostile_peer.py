@@ -13,20 +13,20 @@ import msgpack
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 
 from ferry.actors.transport.ice import restricted_ice_addresses
-from ferry.engine import Engine, EngineConfig, ProtocolError, in_process_pair
+from ferry.engine import Engine, EngineConfig, ProtocolError
 from ferry.protocol.codec import decode, encode
 from ferry.protocol.frames import Error, Hello, Offer
 
-from .helpers import LOOPBACK, files_under, run
+from .helpers import LOOPBACK, SECRET, files_under, paired_by_secret, run
 
 
 async def _hostile_session(out: Path, messages: list[bytes]) -> tuple[Exception | None, list]:
     """Connect a bare aiortc peer to an Engine, send ``messages``, collect the replies."""
-    ours, theirs = in_process_pair()
+    ours, theirs = paired_by_secret()
     replies: list = []
     config = EngineConfig(output_dir=out, accept_all=True, ice_addresses=LOOPBACK)
     async with Engine(config) as engine:
-        listening = asyncio.create_task(engine.listen(theirs))
+        listening = asyncio.create_task(engine.listen(theirs, secret=SECRET))
         await ours.open()
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         channel = pc.createDataChannel("ferry")

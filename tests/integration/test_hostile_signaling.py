@@ -12,7 +12,7 @@ from ferry.actors.transport.ice import restricted_ice_addresses
 from ferry.engine import Engine, EngineConfig, ProtocolError, TcpSignaling, in_process_pair
 from ferry.engine.cli.output import error_line, printable
 
-from .helpers import LOOPBACK, files_under, run, write_random
+from .helpers import LOOPBACK, SECRET, files_under, paired_by_secret, run, write_random
 
 
 def test_a_line_nested_deeper_than_python_goes_is_a_protocol_error() -> None:
@@ -42,8 +42,8 @@ def test_a_malformed_sdp_is_refused_and_the_engine_serves_the_next_peer(tmp_path
     async def scenario() -> None:
         config = EngineConfig(output_dir=out, accept_all=True, ice_addresses=LOOPBACK)
         async with Engine(config) as engine:
-            ours, theirs = in_process_pair()
-            listening = asyncio.create_task(engine.listen(theirs))
+            ours, theirs = paired_by_secret()
+            listening = asyncio.create_task(engine.listen(theirs, secret=SECRET))
             await ours.open()
             pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
             pc.createDataChannel("ferry")
@@ -59,7 +59,7 @@ def test_a_malformed_sdp_is_refused_and_the_engine_serves_the_next_peer(tmp_path
             async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as sender:
                 ours, theirs = in_process_pair()
                 receiver_peer, sender_peer = await asyncio.gather(
-                    engine.listen(theirs), sender.connect(ours)
+                    engine.listen(theirs, secret=SECRET), sender.connect(ours, secret=SECRET)
                 )
                 result = await sender_peer.send(source)
                 assert bytes.fromhex(result.sha256) == digest

@@ -44,7 +44,11 @@ def test_both_peers_offer_only_loopback_candidates(tmp_path: Path) -> None:
     offerer, answerer = Recording(one), Recording(two)
 
     async def scenario() -> None:
-        config = EngineConfig(output_dir=tmp_path, ice_addresses=LOOPBACK)
+        # Unpaired, so the recordings show the SDP itself (paired, the path carries only
+        # sealed records: tests/integration/test_pairing.py checks that).
+        config = EngineConfig(
+            output_dir=tmp_path, ice_addresses=LOOPBACK, unauthenticated_for_tests=True
+        )
         async with Engine(config) as a, Engine(config) as b:
             listening = asyncio.create_task(b.listen(answerer))
             await a.connect(offerer)

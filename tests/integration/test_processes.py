@@ -13,9 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from ferry.engine import Engine, EngineConfig, PeerGone, TcpSignaling
+from ferry.engine import Engine, EngineConfig, PeerGone, TcpSignaling, new_code
 
-from .helpers import LOOPBACK, free_port, run, until_journaled, visible_files, write_random
+from .helpers import (
+    LOOPBACK,
+    SECRET,
+    free_port,
+    read_code,
+    run,
+    until_journaled,
+    visible_files,
+    write_random,
+)
 
 MIB = 1 << 20
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,10 +67,11 @@ def test_killed_receiver_is_reported_by_the_sender(tmp_path: Path) -> None:
         "127.0.0.1",
     )
     _wait_for_line(receiver, "listening on")
+    code = read_code(receiver)
 
     async def scenario() -> float:
         async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
-            peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
+            peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False), code=code)
             transfer = peer.send(source)
             while transfer.progress.done < 2 * MIB:
                 await asyncio.sleep(0.01)
@@ -92,11 +102,13 @@ def test_killed_sender_is_reported_and_only_resumable_staging_remains(tmp_path: 
         async with Engine(config) as engine:
             signaling = TcpSignaling("127.0.0.1", port, listen=True)
             await signaling.bind()
+            code = new_code()
             sender = _ferry(
-                "send", str(source), "--connect", f"127.0.0.1:{port}", "--ice-address", "127.0.0.1"
-            )
+                "send", str(source), "--connect", f"127.0.0.1:{port}", "--ice-address", "127.0.0.1",
+                "--code", str(code),
+            )  # fmt: skip
             try:
-                peer = await engine.listen(signaling)
+                peer = await engine.listen(signaling, code=code)
                 incoming: asyncio.Queue = asyncio.Queue()
                 peer.on_offer = lambda offer: incoming.put_nowait(offer.transfer)
                 transfer = await incoming.get()
@@ -140,7 +152,8 @@ def test_slow_disk_makes_the_sender_wait_instead_of_the_receiver_buffering(
 
     async def scenario() -> None:
         async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
-            peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False))
+            signaling = TcpSignaling("127.0.0.1", port, listen=False)
+            peer = await engine.connect(signaling, secret=SECRET)
             result = await peer.send(source)
             assert bytes.fromhex(result.sha256) == digest
             await peer.close()

@@ -24,9 +24,13 @@ from ferry.protocol.frames import Offer
 
 from .helpers import (
     LOOPBACK,
+    SECRET,
     check_stored_in_vault,
     files_under,
     free_port,
+    last_code,
+    read_code,
+    read_until,
     run,
     send_once,
     send_until_killed,
@@ -70,7 +74,7 @@ def test_a_killed_receiver_resumes_from_its_journal(tmp_path: Path, changed: boo
 
     second = start_receiver(port, "--out", str(out))
     try:
-        result = run(send_once(source, port))
+        result = run(send_once(source, port, second.code))
         _, errors = second.communicate(timeout=60)
     finally:
         second.kill()
@@ -109,15 +113,16 @@ def test_a_killed_sender_run_again_resumes(tmp_path: Path) -> None:
     try:
         assert receiver.stdout is not None
         assert receiver.stdout.readline().startswith("listening on")
+        code = read_code(receiver)
 
-        def ferry_send() -> subprocess.Popen[str]:
+        def ferry_send(code: str) -> subprocess.Popen[str]:
             return subprocess.Popen(
                 [sys.executable, "-m", "ferry.engine.cli", "send", str(source),
-                 "--connect", f"127.0.0.1:{port}", "--ice-address", "127.0.0.1"],
+                 "--connect", f"127.0.0.1:{port}", "--ice-address", "127.0.0.1", "--code", code],
                 cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )  # fmt: skip
 
-        first = ferry_send()
+        first = ferry_send(code)
         try:
             for _ in range(600):
                 if _journal(out).get("durable", 0) >= 8 * MIB:
@@ -126,11 +131,11 @@ def test_a_killed_sender_run_again_resumes(tmp_path: Path) -> None:
             first.send_signal(signal.SIGKILL)
         finally:
             first.communicate()
-        # Once it listens again, the receiver has suspended the transfer: its final
-        # checkpoint is in the journal.
-        assert receiver.stdout.readline().startswith("listening on")
+        # Once it says the sender left, the receiver has suspended the transfer: its final
+        # checkpoint is in the journal. The first code was used: a new one was printed.
+        code = last_code(read_until(receiver, "left: "))
         durable = _journal(out)["durable"]
-        second = ferry_send()
+        second = ferry_send(code)
         sent, errors = second.communicate(timeout=120)
         assert second.returncode == 0, errors
     finally:
@@ -167,7 +172,9 @@ def test_a_dropped_connection_reconnects_and_resumes(tmp_path: Path, side: str, 
             bound = asyncio.Event()
             server = asyncio.create_task(serve_forever(receiving, port, peers, bound))
             await bound.wait()
-            sender = await sending.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
+            sender = await sending.connect(
+                lambda: TcpSignaling("127.0.0.1", port, listen=False), secret=SECRET
+            )
             transfer = sender.send(source)
             while transfer.progress.done < 6 * MIB:
                 await asyncio.sleep(0.02)
@@ -200,7 +207,9 @@ def test_reconnection_gives_up_after_its_attempts(tmp_path: Path) -> None:
     async def scenario() -> None:
         config = EngineConfig(ice_addresses=LOOPBACK, reconnect_attempts=2, reconnect_delay=0.1)
         async with Engine(config) as engine:
-            peer = await engine.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
+            peer = await engine.connect(
+                lambda: TcpSignaling("127.0.0.1", port, listen=False), code=receiver.code
+            )
             transfer = peer.send(source)
             while transfer.progress.done < 2 * MIB:
                 await asyncio.sleep(0.02)

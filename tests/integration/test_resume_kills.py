@@ -28,7 +28,17 @@ from ferry.engine import Engine, EngineConfig, TcpSignaling
 from ferry.engine.digest import sha256_file
 from ferry.protocol.receiver import DEFAULT_WINDOW
 
-from .helpers import LOOPBACK, check_stored_in_vault, files_under, free_port, run, write_random
+from .helpers import (
+    LOOPBACK,
+    check_stored_in_vault,
+    files_under,
+    free_port,
+    last_code,
+    read_code,
+    read_until,
+    run,
+    write_random,
+)
 
 MIB = 1 << 20
 SIZE = 12 * MIB
@@ -38,21 +48,27 @@ PASSPHRASE = "kill test"
 SEGMENT = 64 << 10  # the vault's plaintext segment: its durable offsets are multiples
 
 
-def _ferry(*args: str) -> subprocess.Popen[str]:
+def _ferry(*args: str, config: Path | None = None) -> subprocess.Popen[str]:
+    mine = {"FERRY_CONFIG_DIR": str(config)} if config is not None else {}
     return subprocess.Popen(
         [sys.executable, "-m", "ferry.engine.cli", *args, "--ice-address", "127.0.0.1"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "FERRY_PASSPHRASE": PASSPHRASE},
+        env={**os.environ, "FERRY_PASSPHRASE": PASSPHRASE, **mine},
     )  # fmt: skip
 
 
-def _receiver(out: Path, port: int) -> subprocess.Popen[str]:
+def _receiver(out: Path, port: int, *extra: str) -> subprocess.Popen[str]:
+    """`ferry receive` with its own identity and trust store (beside ``out``); its first
+    code is its ``code`` attribute."""
     where = (
         ["--vault", str(out / "vault"), "--no-previews"] if _is_vault(out) else ["--out", str(out)]
     )
-    process = _ferry("receive", "--listen", f"127.0.0.1:{port}", *where)
+    process = _ferry(
+        "receive", "--listen", f"127.0.0.1:{port}", *where, *extra, config=out.parent / "receiver"
+    )
     assert process.stdout is not None
     assert process.stdout.readline().startswith("listening on")
+    process.code = read_code(process)  # type: ignore[attr-defined]
     return process
 
 
@@ -131,12 +147,17 @@ def _kill_receiver(folder: Path, out: Path, fraction: float) -> None:
     source, port = folder / "data.bin", free_port()
     write_random(source, SIZE, seed=int(fraction * 1e6))
     out.mkdir()
-    processes = [_receiver(out, port)]
+    # It keeps the sender as trusted: the receiver started again has no memory of the
+    # code, and the sender's engine pairs again by identity when it reconnects.
+    processes = [_receiver(out, port, "--trust-new")]
 
     async def scenario():  # type: ignore[no-untyped-def]
         config = EngineConfig(ice_addresses=LOOPBACK, reconnect_attempts=8, reconnect_delay=0.2)
         async with Engine(config) as engine:
-            peer = await engine.connect(lambda: TcpSignaling("127.0.0.1", port, listen=False))
+            peer = await engine.connect(
+                lambda: TcpSignaling("127.0.0.1", port, listen=False), code=processes[0].code
+            )
+            assert read_until(processes[0], "trusted: ")[-1] == f"trusted: {engine.peer_id}"
             transfer = peer.send(source)
             while transfer.progress.done < fraction * SIZE:
                 await asyncio.sleep(0.005)
@@ -162,7 +183,9 @@ def _kill_sender(folder: Path, out: Path, fraction: float) -> None:
     out.mkdir()
     receiver = _receiver(out, port)
     try:
-        first = _ferry("send", str(source), "--connect", f"127.0.0.1:{port}")
+        first = _ferry(
+            "send", str(source), "--connect", f"127.0.0.1:{port}", "--code", receiver.code
+        )
         try:
             while _staged(out) < fraction * SIZE:
                 if first.poll() is not None:
@@ -171,12 +194,11 @@ def _kill_sender(folder: Path, out: Path, fraction: float) -> None:
             first.send_signal(signal.SIGKILL)
         finally:
             first.communicate()
-        assert receiver.stdout is not None
-        assert receiver.stdout.readline().strip().startswith(("listening on", "received"))
+        code = last_code(read_until(receiver, "left: "))  # the first code was used
         if _arrived(out, source):
             return  # the whole file arrived before the kill landed
         durable = _durable(out)  # the receiver has suspended it: this is its last word
-        second = _ferry("send", str(source), "--connect", f"127.0.0.1:{port}")
+        second = _ferry("send", str(source), "--connect", f"127.0.0.1:{port}", "--code", code)
         sent, errors = second.communicate(timeout=120)
         assert second.returncode == 0, errors
     finally:

@@ -67,7 +67,7 @@ def test_a_killed_vault_receiver_resumes_from_its_database(tmp_path: Path, chang
 
     second = _vault_receiver(vault_dir, port)
     try:
-        result = run(send_once(source, port))
+        result = run(send_once(source, port, second.code))
         _, errors = second.communicate(timeout=60)
     finally:
         second.kill()

@@ -393,3 +393,63 @@ def test_a_trust_check_that_raises_leaves_the_machine_failed_not_half_changed() 
         driver.run()
     assert waiter.state is State.FAILED and waiter.channel is not None and waiter.channel.failed
     assert waiter.abort_message() == {"type": "pair-abort", "reason": "other"}
+
+
+# -- a listener's shared code (claim_code) --------------------------------------------------
+
+
+class _Slot:
+    """The smallest claim_code source: one code, one holder at a time, counting claims."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.held, self.claims = text, False, 0
+
+    def claim(self) -> Any:
+        if self.held:
+            return None
+        self.held, self.claims = True, self.claims + 1
+        return parse_code(self.text)
+
+
+def test_a_claimed_code_pairs_and_is_marked_tested() -> None:
+    slot = _Slot("5-crossover-clockwork")
+    waiter = Handshake.waiter(W_ID, claim_code=slot.claim, trusted_mode=True)
+    driver = paired(waiter, Handshake.joiner(J_ID, code=parse_code("5-crossover-clockwork")))
+    assert driver.waiter.paired is not None and driver.waiter.paired.mode is Mode.CODE
+    assert waiter.code_claimed and waiter.secret_tested and slot.claims == 1
+
+
+def test_a_wrong_guess_on_a_claimed_code_is_tested_and_fails() -> None:
+    slot = _Slot("5-crossover-clockwork")
+    waiter = Handshake.waiter(W_ID, claim_code=slot.claim)
+    driver = Driver(waiter, Handshake.joiner(J_ID, code=parse_code("5-adroitness-clockwork")))
+    driver.run()
+    assert driver.all_failed() and waiter.secret_tested
+    assert driver.waiter.error is not None and driver.waiter.error.reason is Reason.WRONG_SECRET
+
+
+def test_a_code_held_by_another_joiner_is_refused_without_being_tried() -> None:
+    slot = _Slot("5-crossover-clockwork")
+    slot.held = True
+    waiter = Handshake.waiter(W_ID, claim_code=slot.claim, trusted_mode=True)
+    driver = Driver(waiter, Handshake.joiner(J_ID, code=parse_code("5-crossover-clockwork")))
+    driver.run()
+    assert driver.all_failed() and not waiter.code_claimed and not waiter.secret_tested
+    assert driver.waiter.error is not None and driver.waiter.error.reason is Reason.MODE
+    assert "another sender" in driver.waiter.error.message
+
+
+def test_trusted_joiners_never_claim_the_code() -> None:
+    slot = _Slot("5-crossover-clockwork")
+    waiter = Handshake.waiter(
+        W_ID, claim_code=slot.claim, trusted_mode=True, trusted={J_ID.peer_id}
+    )
+    paired(waiter, Handshake.joiner(J_ID, trusted_mode=True, trusted={W_ID.peer_id}))
+    assert slot.claims == 0 and not waiter.code_claimed
+
+
+def test_claim_code_is_for_a_waiter_instead_of_a_code() -> None:
+    with pytest.raises(ConfigError, match="claim_code"):
+        Handshake.joiner(J_ID, claim_code=lambda: None)
+    with pytest.raises(ConfigError, match="claim_code"):
+        Handshake.waiter(W_ID, code=parse_code("5-crossover-clockwork"), claim_code=lambda: None)

@@ -361,17 +361,15 @@ def _waiter_with_a_code(mailbox_url: str, source: Path, codes: queue.Queue[str])
     """The waiting side of a typed code, in this process: allocate, show the code, pair in
     code mode, send ``source`` to whoever joins (the page), return its result."""
     from ferry.engine import Engine, EngineConfig
-    from ferry.engine.pairing import SecureSignaling
     from ferry.engine.rendezvous import MailboxSignaling
-    from ferry.protocol.pairing import Identity, new_code
+    from ferry.protocol.pairing import new_code
 
     async def run() -> object:
         mailbox = MailboxSignaling.allocate(mailbox_url)
         code = new_code(await mailbox.bind())
         codes.put(str(code))
-        secure = SecureSignaling(mailbox, role="waiter", identity=Identity.generate(), code=code)
         async with Engine(EngineConfig(ice_addresses=("127.0.0.1",))) as engine:
-            peer = await engine.listen(secure)  # type: ignore[arg-type]
+            peer = await engine.listen(mailbox, code=code)  # type: ignore[arg-type]
             result = await peer.send(source)  # type: ignore[misc]
             await peer.close()
             return result
