@@ -18,6 +18,8 @@ import { FerryConnection, TransferFailed } from "./transfer.js";
 const DEFAULT_RENDEZVOUS = "wss://relay.magic-wormhole.io/v1";
 const BUFFER_THRESHOLD = 1 << 20; // the data channel's bufferedAmountLowThreshold
 const CHUNK = 64 * 1024;
+const READ_BLOCK = 1 << 20; // bytes read from a File at once when sending
+const SINK_BATCH = 256 * 1024; // bytes handed to the download stream at once
 const HANDSHAKE_TIMEOUT_MS = 30000;
 const CONNECT_TIMEOUT_MS = 30000; // from paired to both HELLOs (the CLI's --timeout default)
 
@@ -344,16 +346,25 @@ class Session {
     started = performance.now();
     const hash = await fileHasher();
     const chunkSize = this.conn.out.offer.chunk_size;
+    // File.slice reads go through the browser process: read READ_BLOCK at a time (one
+    // block ahead) and cut chunks from it, rather than one read per chunk
+    const read = (at) => ({ at, promise: file.slice(at, Math.min(at + READ_BLOCK, file.size)).arrayBuffer() });
     let offset = 0;
-    let next = null; // read one chunk ahead while the previous one goes out
-    const read = (at) => file.slice(at, Math.min(at + chunkSize, file.size)).arrayBuffer();
+    let pending = read(0);
+    let block = null; // {at, bytes}
     while (offset < file.size && !this.ended) {
+      if (!block || offset >= block.at + block.bytes.length) {
+        const { at, promise } = pending;
+        block = { at, bytes: new Uint8Array(await promise) };
+        const after = at + block.bytes.length;
+        if (after < file.size) pending = read(after);
+        if (this.ended) return;
+      }
       await this.until(() => this.conn.sendable > 0 && this.dc.bufferedAmount <= BUFFER_THRESHOLD);
       if (this.ended) return;
-      const length = Math.min(chunkSize, this.conn.sendable);
-      const data = new Uint8Array(await (next && next.at === offset && next.length === length ? next.promise : file.slice(offset, offset + length).arrayBuffer()));
-      if (this.ended) return;
-      if (offset + length < file.size) next = { at: offset + length, length: Math.min(chunkSize, file.size - offset - length), promise: read(offset + length) };
+      const start = offset - block.at;
+      const length = Math.min(chunkSize, this.conn.sendable, block.bytes.length - start);
+      const data = block.bytes.subarray(start, start + length);
       hash.update(data);
       this.dc.send(encode(this.conn.chunk(data)));
       offset += length;
@@ -467,13 +478,31 @@ async function serviceWorkerSink(name, size, onDurable) {
   frame.hidden = true;
   frame.src = `ferry-download/${id}/${encodeURIComponent(name)}`;
   document.body.appendChild(frame);
+  // chunks are gathered into SINK_BATCH bytes per message to the worker (one copy either
+  // way: the decoder's views must be copied out before they can be transferred)
+  let batch = new Uint8Array(SINK_BATCH);
+  let filled = 0;
+  const flush = () => {
+    if (!filled) return;
+    const full = filled === batch.length ? batch : batch.slice(0, filled);
+    channel.port1.postMessage({ chunk: full.buffer }, [full.buffer]);
+    batch = new Uint8Array(SINK_BATCH);
+    filled = 0;
+  };
   return {
     kind: "service-worker",
     write(data) {
-      const copy = data.slice().buffer; // the decoder's view: copy out, then transfer
-      channel.port1.postMessage({ chunk: copy }, [copy]);
+      let at = 0;
+      while (at < data.length) {
+        const n = Math.min(data.length - at, batch.length - filled);
+        batch.set(data.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === batch.length) flush();
+      }
     },
     async close() {
+      flush();
       channel.port1.postMessage({ end: true });
       await isClosed;
     },

@@ -5342,6 +5342,8 @@
   var DEFAULT_RENDEZVOUS = "wss://relay.magic-wormhole.io/v1";
   var BUFFER_THRESHOLD = 1 << 20;
   var CHUNK = 64 * 1024;
+  var READ_BLOCK = 1 << 20;
+  var SINK_BATCH = 256 * 1024;
   var HANDSHAKE_TIMEOUT_MS = 3e4;
   var CONNECT_TIMEOUT_MS = 3e4;
   var state = { phase: "waiting", name: null, bytes: 0, total: 0, sha256: null, error: null };
@@ -5645,16 +5647,23 @@
       started = performance.now();
       const hash = await fileHasher();
       const chunkSize = this.conn.out.offer.chunk_size;
+      const read = (at) => ({ at, promise: file.slice(at, Math.min(at + READ_BLOCK, file.size)).arrayBuffer() });
       let offset = 0;
-      let next = null;
-      const read = (at) => file.slice(at, Math.min(at + chunkSize, file.size)).arrayBuffer();
+      let pending = read(0);
+      let block = null;
       while (offset < file.size && !this.ended) {
+        if (!block || offset >= block.at + block.bytes.length) {
+          const { at, promise } = pending;
+          block = { at, bytes: new Uint8Array(await promise) };
+          const after = at + block.bytes.length;
+          if (after < file.size) pending = read(after);
+          if (this.ended) return;
+        }
         await this.until(() => this.conn.sendable > 0 && this.dc.bufferedAmount <= BUFFER_THRESHOLD);
         if (this.ended) return;
-        const length = Math.min(chunkSize, this.conn.sendable);
-        const data2 = new Uint8Array(await (next && next.at === offset && next.length === length ? next.promise : file.slice(offset, offset + length).arrayBuffer()));
-        if (this.ended) return;
-        if (offset + length < file.size) next = { at: offset + length, length: Math.min(chunkSize, file.size - offset - length), promise: read(offset + length) };
+        const start = offset - block.at;
+        const length = Math.min(chunkSize, this.conn.sendable, block.bytes.length - start);
+        const data2 = block.bytes.subarray(start, start + length);
         hash.update(data2);
         this.dc.send(encode2(this.conn.chunk(data2)));
         offset += length;
@@ -5757,13 +5766,29 @@
     frame.hidden = true;
     frame.src = `ferry-download/${id}/${encodeURIComponent(name2)}`;
     document.body.appendChild(frame);
+    let batch = new Uint8Array(SINK_BATCH);
+    let filled = 0;
+    const flush = () => {
+      if (!filled) return;
+      const full = filled === batch.length ? batch : batch.slice(0, filled);
+      channel.port1.postMessage({ chunk: full.buffer }, [full.buffer]);
+      batch = new Uint8Array(SINK_BATCH);
+      filled = 0;
+    };
     return {
       kind: "service-worker",
       write(data2) {
-        const copy = data2.slice().buffer;
-        channel.port1.postMessage({ chunk: copy }, [copy]);
+        let at = 0;
+        while (at < data2.length) {
+          const n = Math.min(data2.length - at, batch.length - filled);
+          batch.set(data2.subarray(at, at + n), filled);
+          filled += n;
+          at += n;
+          if (filled === batch.length) flush();
+        }
       },
       async close() {
+        flush();
         channel.port1.postMessage({ end: true });
         await isClosed;
       },
