@@ -1,10 +1,11 @@
 """The Chunker: reads one outgoing file in large blocks, hashes it, cuts CHUNK frames.
 
-It reads only up to the credit the receiver granted (the WINDOW frames the Channel passes
-on), so the Channel's queue for a transfer never holds more than one window. Reads are
-``BLOCK_SIZE`` at a time (large reads keep syscalls and GIL hand-offs rare, and hashlib
-releases the GIL on large buffers); each block is hashed once and sliced into chunk-size
-frames without copying (memoryview slices; the codec copies once into the message).
+It reads only up to the credit the receiver granted (the Channel passes each WINDOW frame's
+limit on as :class:`Credit`), so the Channel's queue for a transfer never holds more than
+one window. Reads are ``BLOCK_SIZE`` at a time (large reads keep syscalls and GIL hand-offs
+rare, and hashlib releases the GIL on large buffers); each block is hashed once and sliced
+into chunk-size frames without copying (memoryview slices; the codec copies once into the
+message). When all is read it reports :class:`ReadComplete` with the file's SHA-256.
 
 State that must survive a restart (where to resume) lives in the Channel: a new Chunker
 is told to start at the offset the dead one had delivered up to, and re-hashes the prefix.
@@ -21,9 +22,9 @@ import pykka
 
 from ferry.actors.storage.errors import StorageError
 from ferry.errors import FerryError
-from ferry.protocol.frames import Cancel, Chunk, Eof, Error, Window
+from ferry.protocol.frames import Chunk
 
-from .messages import ChunkBatch, StartReading
+from .messages import ChunkBatch, Credit, ReadComplete, StageFailed, StartReading
 from .supervisor import Supervised
 
 logger = logging.getLogger(__name__)
@@ -61,15 +62,13 @@ class Chunker(Supervised):
             if isinstance(message, StartReading):
                 self._open(message)
                 self._read_within_credit()
-            elif isinstance(message, Window):
+            elif isinstance(message, Credit):
                 self.credit = max(self.credit, message.limit)
                 self._read_within_credit()
-            elif isinstance(message, Cancel):
-                self.stop()
         except FerryError as exc:
             # An expected failure (file changed, unreadable): end the transfer, not the actor.
             logger.info("reading %s failed: %s", self.transfer_id.hex(), exc.message)
-            self.channel.tell(Error(self.transfer_id, exc.code, exc.message))
+            self.channel.tell(StageFailed(self.transfer_id, exc))
             self.stop()
 
     def on_stop(self) -> None:
@@ -126,7 +125,7 @@ class Chunker(Supervised):
             self.channel.tell(ChunkBatch(self.transfer_id, chunks))
         if self.position == self.size:
             self.done = True
-            self.channel.tell(Eof(self.transfer_id, self.size, self.sha.digest()))
+            self.channel.tell(ReadComplete(self.transfer_id, self.size, self.sha.digest()))
             self._close()
 
     def _close(self) -> None:

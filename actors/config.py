@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ferry.protocol.connection import DEFAULT_MAX_INCOMING
 from ferry.protocol.limits import DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from ferry.protocol.receiver import DEFAULT_WINDOW
 
+from .clock import SYSTEM_CLOCK, Clock
 from .storage.destination import Destination
 
 
@@ -20,12 +22,23 @@ class ChannelConfig:
     chunk_size: int = DEFAULT_CHUNK_SIZE
     window: int = DEFAULT_WINDOW
     max_file_size: int = MAX_FILE_SIZE
+    #: Files a peer may have offered and not finished at once; beyond, REJECT "busy".
+    max_incoming: int = DEFAULT_MAX_INCOMING
+    #: Files a peer may offer on one connection in all (None: no limit).
+    max_offers: int | None = None
     #: Keep at most this much queued in the data channel (its bufferedAmountLowThreshold).
     buffer_threshold: int = 1 << 20
+    #: Bytes a Chunker may read beyond what the data channel has taken, whatever credit the
+    #: receiver grants: a receiver that grants 2^53 and stops reading gets no more than this
+    #: held in the sender's memory per file (plus the data channel's own buffer).
+    read_ahead: int = 8 << 20
     #: "auto" (uvloop where installed), "uvloop" or "asyncio".
     loop: str = "auto"
     #: SCTP acknowledges every second packet, as RFC 4960 asks, not every one as aiortc
-    #: does (actors/sctp_acks.py); False keeps aiortc's own SACKs.
+    #: does (actors/transport/sctp_acks.py); False keeps aiortc's own SACKs.
     delayed_acks: bool = True
     #: Test hook: seconds each Reassembler write sleeps, to play a slow disk.
     write_delay: float = 0.0
+    #: What the Channel's timers (inbound batching, delayed SACKs) and its Reassemblers'
+    #: checkpoints read; a test passes a ManualClock to drive them.
+    clock: Clock = SYSTEM_CLOCK

@@ -20,9 +20,20 @@ import pykka
 
 from ferry.errors import FerryError
 from ferry.protocol.errors import IntegrityError
-from ferry.protocol.frames import Cancel, Chunk, Done, Eof, Error
+from ferry.protocol.frames import Chunk
 
-from .messages import ChunkBatch, Durable, Ready, StartWriting, Suspend
+from .clock import SYSTEM_CLOCK, Clock
+from .messages import (
+    Abort,
+    ChunkBatch,
+    Durable,
+    FinishWriting,
+    Ready,
+    StageFailed,
+    StartWriting,
+    Stored,
+    Suspend,
+)
 from .storage.destination import Destination, Staging
 from .supervisor import Supervised
 
@@ -45,12 +56,14 @@ class Reassembler(Supervised):
         destination: Destination,
         *,
         write_delay: float = 0.0,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         super().__init__(child_id, supervisor)
         self.transfer_id = transfer_id
         self.channel = channel
         self.destination = destination
         self.write_delay = write_delay  # test hook: an artificially slow disk
+        self.clock = clock  # checkpoints are timed on it
         self.staging: Staging | None = None
         self.size = 0
         self.pending: list[bytes] = []
@@ -66,16 +79,16 @@ class Reassembler(Supervised):
                 self._on_chunks(message.chunks)
             elif isinstance(message, StartWriting):
                 self._start(message)
-            elif isinstance(message, Eof):
+            elif isinstance(message, FinishWriting):
                 self._finish(message)
-            elif isinstance(message, Cancel):
+            elif isinstance(message, Abort):
                 self._abort()
             elif isinstance(message, Suspend):
                 self._suspend()
         except FerryError as exc:
             logger.info("receiving %s failed: %s", self.transfer_id.hex(), exc.message)
             self._abort()
-            self.channel.tell(Error(self.transfer_id, exc.code, exc.message))
+            self.channel.tell(StageFailed(self.transfer_id, exc))
 
     def cleanup_after_failure(self) -> None:
         # Keep the staged bytes: the restarted Reassembler continues from them.
@@ -92,7 +105,7 @@ class Reassembler(Supervised):
         self.size = message.offer.size
         self.staging = self.destination.open(message.offer, message.resume)
         self.expected = self.durable = self.checkpointed = self.staging.written
-        self.last_checkpoint = time.monotonic()
+        self.last_checkpoint = self.clock.monotonic()
         if message.resume is None:
             self.channel.tell(Ready(self.transfer_id, self.durable))
         elif self.durable > message.resume:
@@ -125,7 +138,7 @@ class Reassembler(Supervised):
         # Credit first: it needs the bytes written, not synced, and the sender should not
         # wait out the fsync below.
         self.channel.tell(Durable(self.transfer_id, self.durable))
-        now = time.monotonic()
+        now = self.clock.monotonic()
         if (
             self.durable - self.checkpointed >= CHECKPOINT_BYTES
             or now - self.last_checkpoint >= CHECKPOINT_SECONDS
@@ -133,7 +146,7 @@ class Reassembler(Supervised):
             self.staging.checkpoint()  # fsync and journal: what a later offer resumes from
             self.checkpointed, self.last_checkpoint = self.durable, now
 
-    def _finish(self, eof: Eof) -> None:
+    def _finish(self, eof: FinishWriting) -> None:
         if self.staging is None:
             return
         self._flush()
@@ -147,7 +160,7 @@ class Reassembler(Supervised):
             )
         stored_id = self.staging.commit()
         self.staging = None
-        self.channel.tell(Done(self.transfer_id, actual, stored_id))
+        self.channel.tell(Stored(self.transfer_id, actual, stored_id))
         self.stop()
 
     def _suspend(self) -> None:

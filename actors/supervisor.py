@@ -15,7 +15,6 @@ between actors are ``tell``: a blocking ``ask`` between actors can deadlock.
 from __future__ import annotations
 
 import logging
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ from typing import Any, Protocol
 import pykka
 
 from ferry.errors import FerryError
+
+from .clock import SYSTEM_CLOCK, Clock
 
 logger = logging.getLogger(__name__)
 
@@ -136,9 +137,10 @@ class Supervisor(pykka.ThreadingActor):
 
     use_daemon_thread = True
 
-    def __init__(self, policy: RestartPolicy | None = None) -> None:
+    def __init__(self, policy: RestartPolicy | None = None, clock: Clock = SYSTEM_CLOCK) -> None:
         super().__init__()
         self.policy = policy or RestartPolicy()
+        self.clock = clock  # the restart window is measured on it
         self.children: dict[str, ChildSpec] = {}
 
     def on_receive(self, message: Any) -> None:
@@ -153,7 +155,7 @@ class Supervisor(pykka.ThreadingActor):
         spec = self.children.get(message.child_id)
         if spec is None:
             return  # already unwatched: its work was over
-        now = time.monotonic()
+        now = self.clock.monotonic()
         while spec.restarts and now - spec.restarts[0] > self.policy.within_seconds:
             spec.restarts.popleft()
         if len(spec.restarts) >= self.policy.max_restarts:

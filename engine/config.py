@@ -9,6 +9,7 @@ from pathlib import Path
 from ferry.actors.media.config import PreviewConfig, missing_extra
 from ferry.actors.transport.ice import addresses_from_environment, parse_addresses
 from ferry.errors import ConfigError
+from ferry.protocol.connection import DEFAULT_MAX_INCOMING
 from ferry.protocol.limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from ferry.protocol.pairing import Identity, parse_peer_id
 from ferry.protocol.receiver import DEFAULT_WINDOW
@@ -42,6 +43,11 @@ class EngineConfig:
     min_free_space: int = 128 << 20
     #: Bytes in flight from one peer at once (None: no limit beyond the quota).
     max_bytes_per_peer: int | None = None
+    #: Files one peer may have offered and not finished at once; more get REJECT "busy"
+    #: (each one in flight holds a Reassembler thread and a staging file).
+    max_incoming_files: int = DEFAULT_MAX_INCOMING
+    #: Files one peer may offer on one connection in all (None: no limit).
+    max_offers_per_connection: int | None = None
     #: A sender gives up on an offer the receiver has not answered in this many seconds
     #: (None: wait for ever, e.g. while a person decides).
     offer_timeout: float | None = 300.0
@@ -55,7 +61,7 @@ class EngineConfig:
     #: Event loop for the Channel thread: "auto" (uvloop if installed), "uvloop", "asyncio".
     loop: str = "auto"
     #: SCTP SACKs for every second packet (RFC 4960) instead of aiortc's one per packet:
-    #: 1.24-1.42x aiortc's throughput here, on less CPU (actors/sctp_acks.py).
+    #: 1.24-1.42x aiortc's throughput here, on less CPU (actors/transport/sctp_acks.py).
     delayed_acks: bool = True
     max_restarts: int = 3
     restart_window: float = 10.0
@@ -120,6 +126,10 @@ class EngineConfig:
         for name in ("staging_quota", "max_bytes_per_peer"):
             if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1 byte (or None: no limit)")
+        if self.max_incoming_files < 1:
+            raise ConfigError("max_incoming_files must be at least 1")
+        if self.max_offers_per_connection is not None and self.max_offers_per_connection < 1:
+            raise ConfigError("max_offers_per_connection must be at least 1 (or None)")
         if self.offer_timeout is not None and self.offer_timeout <= 0:
             raise ConfigError("offer_timeout must be positive (or None: wait for ever)")
         if self.min_free_space < 0:

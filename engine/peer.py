@@ -138,6 +138,8 @@ class Peer:
             chunk_size=self.config.chunk_size,
             window=self.config.window,
             max_file_size=self.config.max_file_size,
+            max_incoming=self.config.max_incoming_files,
+            max_offers=self.config.max_offers_per_connection,
             buffer_threshold=self.config.buffer_threshold,
             loop=self.config.loop,
             delayed_acks=self.config.delayed_acks,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from typing import Any
 
 import pykka
 
+from ferry.actors.clock import SYSTEM_CLOCK, Clock, Timer
 from ferry.actors.media.config import Thumbnail
 from ferry.actors.previewer import UNSUPPORTED
 from ferry.errors import FerryError
@@ -68,29 +68,31 @@ class PreviewScheduler:
         *,
         max_wait: float = DEFAULT_MAX_WAIT,
         quiet_seconds: float = QUIET_SECONDS,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.previewer = previewer
         self.vault = vault_ref.proxy()
         self.busy = busy
         self.max_wait = max_wait
+        self.clock = clock  # quiet spells and waits are measured, and timers armed, on it
         self.loop = asyncio.get_running_loop()
         self.queue: deque[tuple[float, Transfer, str]] = deque()
         self.quiet_seconds = quiet_seconds
         self.last_active = 0.0
         self.running = False
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: Timer | None = None
         self._idle = asyncio.Event()
         self._idle.set()
 
     def request(self, transfer: Transfer, file_id: str) -> None:
         """A file was committed: preview it when the time is right."""
-        self.queue.append((time.monotonic(), transfer, file_id))
+        self.queue.append((self.clock.monotonic(), transfer, file_id))
         self._idle.clear()
         self.activity()
 
     def activity(self) -> None:
         """A file started or stopped arriving: the link is not quiet yet."""
-        self.last_active = time.monotonic()
+        self.last_active = self.clock.monotonic()
         self.poke()
 
     def poke(self) -> None:
@@ -100,7 +102,7 @@ class PreviewScheduler:
         if not self.queue:
             self._idle.set()
             return
-        now = time.monotonic()
+        now = self.clock.monotonic()
         overdue = now - self.queue[0][0] >= self.max_wait
         quiet_for = now - self.last_active
         if not overdue and (self.busy() or quiet_for < self.quiet_seconds):
@@ -118,7 +120,7 @@ class PreviewScheduler:
     def _schedule(self, delay: float) -> None:
         if self._timer is not None:
             self._timer.cancel()
-        self._timer = self.loop.call_later(max(delay, 0.0), self._on_timer)
+        self._timer = self.clock.call_later(delay, self._on_timer)
 
     async def drain(self, timeout: float) -> None:
         """Make the previews still queued (the engine is closing: nothing else arrives)."""

@@ -199,9 +199,13 @@ CHUNK_HEADER_SIZE = _CHUNK_HEADER.size  # 68, within CHUNK_FRAME_OVERHEAD
 
 
 def _encode_chunk(frame: Chunk) -> bytes:
-    if len(frame.transfer_id) != TRANSFER_ID_BYTES:
-        raise ValueError(f"a transfer id is {TRANSFER_ID_BYTES} bytes, got {frame.transfer_id!r}")
+    # No type checks up front: this runs for every chunk sent, and struct and bytes
+    # concatenation refuse wrong types themselves (at no cost until they do).
     try:
+        if len(frame.transfer_id) != TRANSFER_ID_BYTES:
+            raise ProtocolError(
+                f"a transfer id is {TRANSFER_ID_BYTES} bytes, got {frame.transfer_id!r}"
+            )
         header = _CHUNK_HEADER.pack(
             _CHUNK_KEYS_TYPE_ID,
             frame.transfer_id,
@@ -210,12 +214,15 @@ def _encode_chunk(frame: Chunk) -> bytes:
             _CHUNK_KEY_DATA,
             len(frame.data),
         )
+        return header + frame.data
     except struct.error:
-        raise ValueError(
-            f"a CHUNK needs an offset in 0..2**64-1 and under 4 GiB of data, got offset "
-            f"{frame.offset!r} and {len(frame.data)} bytes"
+        raise ProtocolError(
+            f"a CHUNK needs a binary transfer id, an offset in 0..2**64-1 and under 4 GiB of "
+            f"data, got {type(frame.transfer_id).__name__}, offset {frame.offset!r} and "
+            f"{len(frame.data)} bytes"
         ) from None
-    return header + frame.data
+    except TypeError as exc:
+        raise ProtocolError(f"a CHUNK's fields have the wrong types: {exc}") from None
 
 
 def _decode_chunk(message: bytes | bytearray | memoryview) -> Chunk | None:
@@ -239,19 +246,27 @@ def _decode_chunk(message: bytes | bytearray | memoryview) -> Chunk | None:
 
 
 def encode(frame: Frame) -> bytes:
-    """Serialise one frame to one msgpack message. Does not validate (decode does)."""
+    """Serialise one frame to one msgpack message, or raise :class:`ProtocolError`.
+
+    It does not check the fields' values (decode does, on the other side), but whatever it
+    cannot serialise (not a frame, a field of a type msgpack has no encoding for, an int
+    beyond 64 bits) is a ProtocolError, as decode's refusals are: a caller handles one type.
+    """
     cls = type(frame)
     if cls is Chunk:  # the hot path: a fixed layout
         return _encode_chunk(frame)
     try:
         tag = TAGS[cls]
     except KeyError:
-        raise TypeError(f"not a Ferry frame: {frame!r}") from None
+        raise ProtocolError(f"not a Ferry frame: {type(frame).__name__}") from None
     body: dict[str, Any] = {"type": tag}
     for key in SCHEMAS[cls]:
         value = getattr(frame, key)
         body[key] = list(value) if isinstance(value, tuple) else value
-    return msgpack.packb(body)
+    try:
+        return msgpack.packb(body)
+    except Exception as exc:  # msgpack raises TypeError, OverflowError, ValueError...
+        raise ProtocolError(f"cannot encode this {tag}: {exc.__class__.__name__}") from None
 
 
 def decode(message: bytes, *, max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE) -> Frame:

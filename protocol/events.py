@@ -117,4 +117,3 @@ Event = (
     | Cancelled
     | Failed
 )
-TERMINAL_EVENTS = (Completed, Cancelled, Failed)

@@ -9,7 +9,6 @@ validate everything before they change anything, so a refused frame leaves no ha
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from typing import ClassVar
 
 from ferry.errors import FerryError
@@ -36,8 +35,6 @@ class State(enum.Enum):
 
 
 TERMINAL_STATES = frozenset({State.COMPLETED, State.CANCELLED, State.FAILED})
-
-Handler = Callable[["Session", Frame], list[Frame]]
 
 
 class Session:

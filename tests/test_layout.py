@@ -26,7 +26,8 @@ PACKAGE_DIR: dict[str, str] = PYPROJECT["tool"]["setuptools"]["package-dir"]
 LAYERS = [
     ("ferry.errors",),
     ("ferry.protocol",),
-    ("ferry.actors.storage", "ferry.actors.media", "ferry.actors.transport"),
+    # the libraries the actors use (and the clock every timer reads)
+    ("ferry.actors.storage", "ferry.actors.media", "ferry.actors.transport", "ferry.actors.clock"),
     ("ferry.actors",),
     ("ferry.engine",),
     ("ferry.benchmarks",),

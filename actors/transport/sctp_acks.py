@@ -23,6 +23,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from ..clock import SYSTEM_CLOCK, Clock, Timer
+
 logger = logging.getLogger(__name__)
 
 #: Acknowledge at least every this many packets with DATA (RFC 4960: at most 2).
@@ -54,17 +56,20 @@ class AckCounts:
 class DelayedAcks:
     """The SACK policy of one association (installed by :func:`delay_acks`)."""
 
-    def __init__(self, transport: Any, every: int, delay: float) -> None:
+    def __init__(
+        self, transport: Any, every: int, delay: float, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         self.transport = transport
         self.every = every
         self.delay = delay
+        self.clock = clock  # its call_later runs on aiortc's loop (send_sack is called there)
         self.counts = AckCounts()
         self._send_now = transport._send_sack  # aiortc's own, bound to the transport
         self._unacked = 0
         self._reported_gaps = False
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._deferred_at = 0.0  # loop time of the packet whose SACK is being held back
-        self._timer: asyncio.TimerHandle | None = None
+        self._now = clock.monotonic  # bound once: read for every held-back packet
+        self._deferred_at = 0.0  # clock time of the packet whose SACK is being held back
+        self._timer: Timer | None = None
         self._flushing: asyncio.Task[None] | None = None  # held so the task is not collected
 
     async def send_sack(self) -> None:
@@ -79,15 +84,12 @@ class DelayedAcks:
         )
         if not urgent:
             self.counts.deferred += 1
-            loop = self._loop
-            if loop is None:
-                loop = self._loop = asyncio.get_running_loop()
-            self._deferred_at = loop.time()
+            self._deferred_at = self._now()
             # One timer for the whole flow, not one per held-back packet: arming and
             # cancelling a timer for every second packet cost more loop time than the
             # SACKs it saved. A timer that fires too early re-arms for the rest.
             if self._timer is None:
-                self._timer = loop.call_later(self.delay, self._on_timer)
+                self._timer = self.clock.call_later(self.delay, self._on_timer)
             return
         await self._send()
 
@@ -108,12 +110,12 @@ class DelayedAcks:
         self._timer = None
         if not self.transport._sack_needed or self._closed():
             return  # a SACK went out since, and nothing arrived after it
-        assert self._loop is not None  # set when the timer was armed
         due = self._deferred_at + self.delay
-        if self._loop.time() < due:  # armed for an earlier packet, already acknowledged
-            self._timer = self._loop.call_at(due, self._on_timer)
+        now = self._now()
+        if now < due:  # armed for an earlier packet, already acknowledged
+            self._timer = self.clock.call_later(due - now, self._on_timer)
             return
-        self._flushing = self._loop.create_task(self._flush())
+        self._flushing = asyncio.get_running_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
         if not self.transport._sack_needed:
@@ -130,11 +132,16 @@ class DelayedAcks:
 
 
 def delay_acks(
-    transport: Any, *, every: int = ACK_EVERY, delay: float = ACK_DELAY
+    transport: Any,
+    *,
+    every: int = ACK_EVERY,
+    delay: float = ACK_DELAY,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> DelayedAcks | None:
     """Give one aiortc ``RTCSctpTransport`` the delayed-SACK policy; None if it cannot.
 
-    Idempotent: a transport that already has it returns the policy it has.
+    Idempotent: a transport that already has it returns the policy it has. ``clock`` times
+    the held-back SACKs (a test passes a ManualClock to fire the timer when it chooses).
     """
     if not 1 <= every <= 2 or not 0 < delay <= 0.2:
         raise ValueError("RFC 4960 allows a SACK every 1-2 packets and a delay of up to 200 ms")
@@ -144,7 +151,7 @@ def delay_acks(
     if not all(hasattr(transport, name) for name in _REQUIRED):
         logger.info("this aiortc's SCTP has no _send_sack hook: SACKs stay one per packet")
         return None
-    policy = DelayedAcks(transport, every, delay)
+    policy = DelayedAcks(transport, every, delay, clock)
     transport._send_sack = policy.send_sack
     transport._ferry_acks = policy
     return policy

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ferry.errors import ConfigError, FerryError
+from ferry.protocol.errors import ProtocolError
 from ferry.protocol.pairing import AuthenticationError, Reason
 
 from ..config import EngineConfig
@@ -184,6 +185,10 @@ async def _serve(peer: Peer) -> int:
         offer.transfer.add_listener(lambda item: report(offer.transfer, item))
 
     peer.on_offer = on_offer
-    await peer.wait_closed()
+    error = await peer.wait_closed()
+    if isinstance(error, ProtocolError):  # the peer broke the protocol: say so, once
+        who = f"sender {peer.peer_id}" if peer.peer_id else "the sender"
+        print(error_line(f"{who} broke the protocol: {error.message}"), file=sys.stderr)
+        failures += 1
     await peer.close()
     return failures

@@ -6,6 +6,7 @@ the user's config folder), :class:`TrustStore` (the peers allowed to pair with n
 :class:`SecureSignaling` (any signaling, paired and then sealed).
 """
 
+from ferry.actors.clock import Clock, SystemClock
 from ferry.protocol.pairing import (
     AuthenticationError,
     Code,
@@ -17,7 +18,6 @@ from ferry.protocol.pairing import (
     parse_code,
 )
 
-from .clock import Clock, LoopClock
 from .codebook import CodeSlot
 from .identity_file import identity_path, load_identity
 from .paths import config_dir
@@ -30,11 +30,11 @@ __all__ = [
     "Code",
     "CodeSlot",
     "Identity",
-    "LoopClock",
     "Mode",
     "Paired",
     "Role",
     "SecureSignaling",
+    "SystemClock",
     "TrustStore",
     "TrustedPeer",
     "config_dir",

@@ -24,6 +24,7 @@ import os
 from collections.abc import Callable, Container
 from typing import Any, Protocol
 
+from ferry.actors.clock import SYSTEM_CLOCK, Clock
 from ferry.protocol.errors import LocalProtocolError, PeerGone, ProtocolError
 from ferry.protocol.pairing import (
     HANDSHAKE_TIMEOUT,
@@ -40,7 +41,6 @@ from ferry.protocol.pairing import (
 from ferry.protocol.pairing.messages import abort_notice
 
 from ..signaling import Signaling
-from .clock import Clock, LoopClock
 from .trust import TrustStore
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class SecureSignaling:
         self._identity = identity
         self._codes = codes
         self._trust = trust
-        self._clock: Clock = clock or LoopClock()
+        self._clock: Clock = clock or SYSTEM_CLOCK
         # Build the machine now: a bad configuration or a spent code fails here, not later.
         # The trusted ids are read at open(), as late as possible.
         self._trusted = _TrustedIds()
@@ -109,10 +109,10 @@ class SecureSignaling:
         await self.inner.open()
         machine = self._machine
         try:
-            await self._send_all(machine.start(self._clock.now()).send)
+            await self._send_all(machine.start(self._clock.monotonic()).send)
             while machine.result is None:
                 message = await self._next_message(machine)
-                output = machine.receive(message, self._clock.now())
+                output = machine.receive(message, self._clock.monotonic())
                 await self._send_all(output.send)
         except AuthenticationError:
             await self._give_up(machine.abort_message())
@@ -166,7 +166,7 @@ class SecureSignaling:
     async def _next_message(self, machine: Handshake) -> object:
         """The next message from the peer, or the machine's timeout when the deadline passes."""
         receiving = asyncio.ensure_future(self.inner.receive())
-        timer = asyncio.ensure_future(self._clock.sleep(machine.deadline - self._clock.now()))
+        timer = asyncio.ensure_future(self._clock.sleep(machine.deadline - self._clock.monotonic()))
         try:
             await asyncio.wait({receiving, timer}, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -176,7 +176,7 @@ class SecureSignaling:
             with contextlib.suppress(asyncio.CancelledError):
                 await timer
         if not receiving.done() or receiving.cancelled():
-            machine.check(self._clock.now())  # raises: the deadline passed
+            machine.check(self._clock.monotonic())  # raises: the deadline passed
             raise machine.abandon(Reason.TIMEOUT, "the handshake's deadline passed")
         try:
             return receiving.result()

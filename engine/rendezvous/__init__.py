@@ -6,9 +6,9 @@ server learns. ``--rendezvous URL`` / ``FERRY_RENDEZVOUS`` choose the server
 (:func:`rendezvous_url`); the default is magic-wormhole's public one.
 """
 
+from ferry.actors.clock import Clock, SystemClock
 from ferry.protocol.rendezvous import APP_ID, Backoff, Limits, RendezvousError
 
-from .clock import Clock, SystemClock
 from .config import (
     DEFAULT_RENDEZVOUS_URL,
     RENDEZVOUS_ENV,

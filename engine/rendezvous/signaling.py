@@ -28,6 +28,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.frames import CloseCode
 
+from ferry.actors.clock import SYSTEM_CLOCK, Clock
 from ferry.protocol.errors import PeerGone
 from ferry.protocol.rendezvous import (
     APP_ID,
@@ -49,7 +50,6 @@ from ferry.protocol.rendezvous import (
 )
 from ferry.protocol.rendezvous.wire import encode_command
 
-from .clock import Clock, SystemClock
 from .config import parse_rendezvous_url
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class MailboxSignaling:
             self._client.allocate()
         else:
             self._client.claim(nameplate)  # a ConfigError here, before any I/O
-        self._clock = clock or SystemClock()
+        self._clock = clock or SYSTEM_CLOCK
         self._rng = rng or random.SystemRandom()
         self._backoff = backoff or Backoff()
         self._give_up_after = give_up_after

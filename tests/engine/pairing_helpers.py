@@ -1,4 +1,4 @@
-"""Test helpers for pairing over real signaling: a clock the test drives, and a TCP relay
+"""Test helpers for pairing over real signaling: driving a ManualClock, and a TCP relay
 on 127.0.0.1 that sits between the two sides' signaling and may tamper with it."""
 
 from __future__ import annotations
@@ -7,41 +7,10 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 
+from ferry.actors.clock import ManualClock
+
 #: (direction, index in that direction, line) -> the lines to forward instead.
 TamperFn = Callable[[str, int, bytes], list[bytes]]
-
-
-class ManualClock:
-    """Time moves only when the test says so; sleepers wake when it passes their time."""
-
-    def __init__(self) -> None:
-        self.time = 1000.0
-        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
-        self._changed = asyncio.Event()
-
-    def now(self) -> float:
-        return self.time
-
-    async def sleep(self, seconds: float) -> None:
-        future = asyncio.get_running_loop().create_future()
-        entry = (self.time + seconds, future)
-        self._sleepers.append(entry)
-        self._changed.set()
-        try:
-            await future
-        finally:
-            self._sleepers.remove(entry)
-
-    async def wait_for_sleeper(self) -> None:
-        while not self._sleepers:
-            self._changed.clear()
-            await self._changed.wait()
-
-    def advance(self, seconds: float) -> None:
-        self.time += seconds
-        for when, future in list(self._sleepers):
-            if when <= self.time and not future.done():
-                future.set_result(None)
 
 
 async def advance_until_done(
@@ -49,7 +18,7 @@ async def advance_until_done(
 ) -> None:
     """Let time pass in steps, whenever someone waits on the clock, until the tasks end."""
     while not all(t.done() for t in tasks):
-        waiter = asyncio.ensure_future(clock.wait_for_sleeper())
+        waiter = asyncio.ensure_future(clock.wait_sleeping())
         await asyncio.wait({waiter, *tasks}, return_when=asyncio.FIRST_COMPLETED)
         if not waiter.done():
             waiter.cancel()

@@ -15,13 +15,14 @@ from typing import Any, TypeVar
 
 import pytest
 
+from ferry.actors.clock import ManualClock
 from ferry.engine.pairing import SecureSignaling, TrustStore
 from ferry.engine.signaling import TcpSignaling, in_process_pair
 from ferry.errors import ConfigError
 from ferry.protocol.errors import LocalProtocolError, PeerGone
 from ferry.protocol.pairing import AuthenticationError, Identity, Reason, parse_code
 
-from .pairing_helpers import ManualClock, TamperingRelay, advance_until_done
+from .pairing_helpers import TamperingRelay, advance_until_done
 
 T = TypeVar("T")
 W_ID, J_ID, M_ID = Identity.generate(), Identity.generate(), Identity.generate()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import os
 import random
 import signal
@@ -108,6 +109,64 @@ def incoming_transfers(peer: Peer) -> asyncio.Queue[Transfer]:
     queue: asyncio.Queue[Transfer] = asyncio.Queue()
     peer.on_offer = lambda offer: queue.put_nowait(offer.transfer)
     return queue
+
+
+async def until_progress(transfer: Transfer, at_least: int) -> None:
+    """Until ``transfer`` has moved ``at_least`` bytes (or ended): woken by its progress
+    reports, not by polling."""
+    reached = asyncio.Event()
+
+    def check(item: object) -> None:
+        if transfer.done or transfer.progress.done >= at_least:
+            reached.set()
+
+    check(None)
+    transfer.add_listener(check)
+    await reached.wait()
+
+
+class LogWatch(logging.Handler):
+    """Counts the log records of ``logger`` whose message holds ``text``; a test awaits a
+    count (a supervisor's restart, say) instead of sleeping until it has surely happened.
+    Records come from actor threads: the count is handed to the test's loop."""
+
+    def __init__(self, logger: str, text: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.logger = logging.getLogger(logger)
+        self.text = text
+        self.count = 0
+        self.loop = asyncio.get_running_loop()
+        self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._level: int | None = None
+
+    def __enter__(self) -> LogWatch:
+        self.logger.addHandler(self)
+        if self.logger.getEffectiveLevel() > logging.DEBUG:
+            self._level = self.logger.level
+            self.logger.setLevel(logging.DEBUG)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.logger.removeHandler(self)
+        if self._level is not None:
+            self.logger.setLevel(self._level)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.text in record.getMessage():
+            with contextlib.suppress(RuntimeError):  # the test's loop has closed
+                self.loop.call_soon_threadsafe(self._bump)
+
+    def _bump(self) -> None:
+        self.count += 1
+        for count, future in self._waiters:
+            if self.count >= count and not future.done():
+                future.set_result(None)
+
+    async def reached(self, count: int) -> None:
+        if self.count < count:
+            future = self.loop.create_future()
+            self._waiters.append((count, future))
+            await future
 
 
 async def until_empty(folder: Path, within: float = 5.0) -> None:

@@ -20,7 +20,16 @@ from ferry.engine.digest import sha256_file
 from ferry.engine.peer import Reconnected
 from ferry.engine.resume_keys import SENDER_LABEL, local_secret, sender_key
 
-from .helpers import LOOPBACK, SECRET, free_port, read_code, run, until_journaled, write_random
+from .helpers import (
+    LOOPBACK,
+    SECRET,
+    free_port,
+    read_code,
+    run,
+    until_journaled,
+    until_progress,
+    write_random,
+)
 
 MIB = 1 << 20
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,8 +142,7 @@ def test_a_link_cut_after_a_code_pairing_reconnects_without_a_new_code(tmp_path:
             events: list[Reconnected] = []
             sender.add_listener(lambda e: isinstance(e, Reconnected) and events.append(e))
             transfer = sender.send(source)
-            while transfer.progress.done < 4 * MIB:
-                await asyncio.sleep(0.02)
+            await until_progress(transfer, 4 * MIB)
             sender.inject_fault("channel")  # the WebRTC connection is gone: a real cut
             result = await asyncio.wait_for(transfer, 90)
             assert sender.peer_id == first_id  # the same receiver, proven again

@@ -22,6 +22,7 @@ from .helpers import (
     read_code,
     run,
     until_journaled,
+    until_progress,
     visible_files,
     write_random,
 )
@@ -73,8 +74,7 @@ def test_killed_receiver_is_reported_by_the_sender(tmp_path: Path) -> None:
         async with Engine(EngineConfig(ice_addresses=LOOPBACK)) as engine:
             peer = await engine.connect(TcpSignaling("127.0.0.1", port, listen=False), code=code)
             transfer = peer.send(source)
-            while transfer.progress.done < 2 * MIB:
-                await asyncio.sleep(0.01)
+            await until_progress(transfer, 2 * MIB)
             receiver.send_signal(signal.SIGKILL)
             killed = time.monotonic()
             with pytest.raises(PeerGone):
@@ -112,8 +112,7 @@ def test_killed_sender_is_reported_and_only_resumable_staging_remains(tmp_path: 
                 incoming: asyncio.Queue = asyncio.Queue()
                 peer.on_offer = lambda offer: incoming.put_nowait(offer.transfer)
                 transfer = await incoming.get()
-                while transfer.progress.done < 2 * MIB:
-                    await asyncio.sleep(0.01)
+                await until_progress(transfer, 2 * MIB)
                 sender.send_signal(signal.SIGKILL)
                 with pytest.raises(PeerGone):
                     await asyncio.wait_for(transfer, DETECTION_BOUND)

@@ -36,6 +36,7 @@ from .helpers import (
     send_until_killed,
     serve_forever,
     start_receiver,
+    until_progress,
     visible_files,
     write_random,
 )
@@ -176,8 +177,7 @@ def test_a_dropped_connection_reconnects_and_resumes(tmp_path: Path, side: str, 
                 lambda: TcpSignaling("127.0.0.1", port, listen=False), secret=SECRET
             )
             transfer = sender.send(source)
-            while transfer.progress.done < 6 * MIB:
-                await asyncio.sleep(0.02)
+            await until_progress(transfer, 6 * MIB)
             # Drop the link: the peer connection dies with its Channel on that side.
             (peers[0] if side == "receiver" else sender).inject_fault("channel")
             result = await asyncio.wait_for(transfer, 90)
@@ -211,8 +211,7 @@ def test_reconnection_gives_up_after_its_attempts(tmp_path: Path) -> None:
                 lambda: TcpSignaling("127.0.0.1", port, listen=False), code=receiver.code
             )
             transfer = peer.send(source)
-            while transfer.progress.done < 2 * MIB:
-                await asyncio.sleep(0.02)
+            await until_progress(transfer, 2 * MIB)
             receiver.send_signal(signal.SIGKILL)  # and nobody listens any more
             with pytest.raises(PeerGone, match="gave up after 2 reconnection attempts"):
                 await asyncio.wait_for(transfer, 60)

@@ -37,6 +37,7 @@ from .helpers import (
     read_code,
     read_until,
     run,
+    until_progress,
     write_random,
 )
 
@@ -159,8 +160,7 @@ def _kill_receiver(folder: Path, out: Path, fraction: float) -> None:
             )
             assert read_until(processes[0], "trusted: ")[-1] == f"trusted: {engine.peer_id}"
             transfer = peer.send(source)
-            while transfer.progress.done < fraction * SIZE:
-                await asyncio.sleep(0.005)
+            await until_progress(transfer, int(fraction * SIZE))
             processes[0].send_signal(signal.SIGKILL)
             processes[0].wait()
             durable = _durable(out)  # final: its writer is dead

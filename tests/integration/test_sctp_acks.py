@@ -1,4 +1,4 @@
-"""Delayed SACKs (actors/sctp_acks.py) on real aiortc peer connections over loopback."""
+"""Delayed SACKs (actors/transport/sctp_acks.py) on real aiortc peer connections over loopback."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 
+from ferry.actors.clock import SYSTEM_CLOCK, Clock, ManualClock
 from ferry.actors.transport.ice import restricted_ice_addresses
 from ferry.actors.transport.sctp_acks import ACK_DELAY, DelayedAcks, delay_acks
 
@@ -41,9 +42,11 @@ class Exchange:
 
 
 @contextlib.asynccontextmanager
-async def _open_pair(*, every: int, delay: float = ACK_DELAY) -> AsyncIterator[Pair]:
+async def _open_pair(
+    *, every: int, delay: float = ACK_DELAY, clock: Clock = SYSTEM_CLOCK
+) -> AsyncIterator[Pair]:
     """Two peer connections on this loop with an open channel; the receiver SACKs with
-    ``every`` and ``delay``."""
+    ``every`` and ``delay`` on ``clock``."""
     sender, receiver = (RTCPeerConnection(RTCConfiguration(iceServers=[])) for _ in range(2))
     inbox: asyncio.Queue[bytes] = asyncio.Queue()
 
@@ -58,8 +61,8 @@ async def _open_pair(*, every: int, delay: float = ACK_DELAY) -> AsyncIterator[P
         with restricted_ice_addresses(LOOPBACK):
             await sender.setLocalDescription(await sender.createOffer())
             await receiver.setRemoteDescription(sender.localDescription)
-            policy = delay_acks(receiver.sctp, every=every, delay=delay)
-            assert policy is not None, "this aiortc has no SACK hook: see actors/sctp_acks.py"
+            policy = delay_acks(receiver.sctp, every=every, delay=delay, clock=clock)
+            assert policy is not None, "no SACK hook: see actors/transport/sctp_acks.py"
             await receiver.setLocalDescription(await receiver.createAnswer())
             await sender.setRemoteDescription(receiver.localDescription)
         async with asyncio.timeout(30):
@@ -192,13 +195,17 @@ def test_a_sack_still_due_when_the_association_stops_is_dropped() -> None:
     async def scenario() -> tuple[int, int, list[dict[str, Any]]]:
         errors: list[dict[str, Any]] = []
         asyncio.get_running_loop().set_exception_handler(lambda _, context: errors.append(context))
-        async with _open_pair(every=2, delay=0.2) as pair:  # the longest RFC 4960 allows
+        clock = ManualClock()  # the SACK timer fires when the test says, not before
+        async with _open_pair(every=2, clock=clock) as pair:
             pair.channel.send(b"one small message")
             assert await pair.inbox.get() == b"one small message"
             sent_before = pair.acks.counts.sent
             assert pair.receiver.sctp._sack_needed  # the lone packet's SACK is still due
+            assert clock.pending == 1  # held back, on the timer
             await pair.receiver.sctp.stop()
-            await asyncio.sleep(0.5)  # the timer fires meanwhile
+            clock.advance(ACK_DELAY)  # the timer fires now, after the stop
+            if pair.acks._flushing is not None:  # a SACK it tried to send, if any
+                await pair.acks._flushing
             return sent_before, pair.acks.counts.sent, errors
 
     sent_before, sent_after, errors = run(scenario())

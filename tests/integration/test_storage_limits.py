@@ -106,3 +106,25 @@ def test_an_offer_nobody_answers_fails_after_the_offer_timeout(tmp_path: Path) -
     assert code == "no-answer"
     assert message == "the receiver did not answer the offer within 0.5 s"
     assert files_under(out) == []
+
+
+def test_offers_beyond_the_per_connection_limits_are_refused(tmp_path: Path) -> None:
+    sources = []
+    for n in range(3):
+        sources.append(tmp_path / f"f{n}.bin")
+        write_random(sources[-1], 1000, seed=n)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    async def scenario() -> str:
+        limits = {"max_offers_per_connection": 2}
+        async with connected_pair(out, receiver=limits) as (sender, _):
+            for source in sources[:2]:
+                await sender.send(source)
+            with pytest.raises(TransferRejected) as refused:
+                await sender.send(sources[2])
+            return refused.value.message
+
+    message = run(scenario())
+    assert "at most 2 files per connection" in message
+    assert visible_files(out) == ["f0.bin", "f1.bin"]

@@ -18,22 +18,19 @@ from ferry.engine import FerryError, PeerGone, SupervisionError
 from ferry.engine.digest import sha256_file
 
 from .helpers import (
+    LogWatch,
     connected_pair,
     files_under,
     incoming_transfers,
     run,
     until_empty,
     until_journaled,
+    until_progress,
     visible_files,
     write_random,
 )
 
 MIB = 1 << 20
-
-
-async def _until_moving(transfer, at_least: int = 1) -> None:  # type: ignore[no-untyped-def]
-    while transfer.progress.done < at_least:
-        await asyncio.sleep(0.01)
 
 
 @pytest.mark.parametrize("kind", ["chunker", "reassembler"])
@@ -51,7 +48,7 @@ def test_a_crashed_stage_is_restarted_and_the_file_arrives_intact(
             received = incoming_transfers(receiver)
             outgoing = sender.send(source)
             incoming = await received.get()
-            await _until_moving(incoming, 2 * MIB)
+            await until_progress(incoming, 2 * MIB)
             if kind == "chunker":
                 sender.inject_fault("chunker", outgoing)
             else:
@@ -79,12 +76,14 @@ def test_a_stage_that_keeps_crashing_fails_the_transfer_cleanly(tmp_path: Path) 
             received = incoming_transfers(receiver)
             outgoing = sender.send(source)
             incoming = await received.get()
-            for _ in range(3):  # two restarts allowed: the third crash is one too many
-                await _until_moving(incoming, incoming.progress.done + 1)
-                if incoming.done:
-                    break
-                receiver.inject_fault("reassembler", incoming)
-                await asyncio.sleep(0.2)
+            with LogWatch("ferry.actors.supervisor", "restart") as restarts:
+                for crash in range(1, 4):  # two restarts allowed: the third crash is one too many
+                    await until_progress(incoming, incoming.progress.done + 1)
+                    if incoming.done:
+                        break
+                    receiver.inject_fault("reassembler", incoming)
+                    if crash < 3:
+                        await restarts.reached(crash)  # the next crash hits the new one
             with pytest.raises(SupervisionError, match="giving up"):
                 await incoming
             with pytest.raises(FerryError, match="giving up"):
@@ -107,7 +106,7 @@ def test_a_crashed_channel_fails_the_transfer_on_both_sides(tmp_path: Path, side
             received = incoming_transfers(receiver)
             outgoing = sender.send(source)
             incoming = await received.get()
-            await _until_moving(incoming, MIB)
+            await until_progress(incoming, MIB)
             (sender if side == "sender" else receiver).inject_fault("channel")
             with pytest.raises(PeerGone):
                 await asyncio.wait_for(outgoing, 40)

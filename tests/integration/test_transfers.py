@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ferry.actors.chunker import FileChanged
 from ferry.engine import (
     ConfigError,
     TransferCancelled,
@@ -15,6 +16,7 @@ from ferry.engine import (
     TransferResult,
 )
 from ferry.engine.digest import sha256_file
+from ferry.errors import FerryError
 
 from .helpers import (
     connected_pair,
@@ -22,6 +24,7 @@ from .helpers import (
     incoming_transfers,
     run,
     until_empty,
+    until_progress,
     write_random,
 )
 
@@ -49,6 +52,23 @@ def test_file_arrives_byte_identical(tmp_path: Path, size: int) -> None:
     run(scenario())
     assert sha256_file(out / "source.bin") == digest
     assert files_under(out) == ["source.bin"]  # staging gone
+
+
+def test_a_window_larger_than_the_read_ahead_still_moves_the_whole_file(tmp_path: Path) -> None:
+    """With a 64 MiB window the sender's read-ahead (8 MiB), not the credit, paces its
+    reads: the Chunker is told to read on as the data channel takes bytes."""
+    source = tmp_path / "source.bin"
+    digest = write_random(source, 24 * 1024 * KIB + 5)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    async def scenario() -> None:
+        async with connected_pair(out, receiver={"window": 64 << 20}) as (sender, _):
+            result = await sender.send(source)
+            assert bytes.fromhex(result.sha256) == digest
+
+    run(scenario())
+    assert sha256_file(out / "source.bin") == digest
 
 
 def test_a_handler_set_after_the_offer_arrived_still_sees_it(tmp_path: Path) -> None:
@@ -104,8 +124,7 @@ def test_cancel_mid_transfer_is_reported_on_both_sides(tmp_path: Path, side: str
             received = incoming_transfers(receiver)
             outgoing = sender.send(source)
             incoming = await received.get()
-            while incoming.progress.done == 0:
-                await asyncio.sleep(0.01)
+            await until_progress(incoming, 1)
             (outgoing if side == "sender" else incoming).cancel("changed my mind")
             with pytest.raises(TransferCancelled, match="changed my mind"):
                 await outgoing
@@ -128,7 +147,7 @@ def test_small_file_overtakes_a_big_one(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with connected_pair(out) as (sender, _):
             first = sender.send(big)
-            await asyncio.sleep(0.2)  # the big one is well under way
+            await until_progress(first, 1024 * KIB)  # the big one is well under way
             second = sender.send(small)
             for transfer in (first, second):
                 transfer.add_listener(
@@ -246,6 +265,35 @@ def test_receiver_can_reject_an_offer(tmp_path: Path) -> None:
                 await transfer
 
     run(scenario())
+    assert files_under(out) == []
+
+
+def test_a_file_changed_after_its_offer_fails_on_both_sides_with_the_senders_reason(
+    tmp_path: Path,
+) -> None:
+    # The sender's Chunker finds the file changed when it opens it: a stage failure, which
+    # reaches the sender's host as the Chunker's own error and the receiver's as the peer's.
+    source = tmp_path / "moving.bin"
+    write_random(source, 64 * KIB)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    async def scenario() -> tuple[BaseException, BaseException]:
+        async with connected_pair(out, receiver={"accept_all": False}) as (sender, receiver):
+            transfer = sender.send(source)
+            async for offer in receiver.offers():
+                write_random(source, 32 * KIB, seed=9)  # after the offer, before the read
+                incoming = offer.accept()
+                break
+            errors = await asyncio.gather(transfer, incoming, return_exceptions=True)
+            await until_empty(out)
+            return errors[0], errors[1]
+
+    sent, received = run(scenario())
+    assert isinstance(sent, FileChanged)  # the local error, not one "the peer reported"
+    assert "changed since it was offered" in sent.message
+    assert isinstance(received, FerryError) and received.code == "file-changed"
+    assert "changed since it was offered" in received.message
     assert files_under(out) == []
 
 

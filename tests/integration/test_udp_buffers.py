@@ -1,4 +1,4 @@
-"""Bigger UDP receive buffers (actors/udp_buffers.py) on real aiortc peers over loopback."""
+"""Bigger UDP receive buffers (actors/transport/udp_buffers.py) on real aiortc peers."""
 
 from __future__ import annotations
 

@@ -24,6 +24,8 @@ from .helpers import (
     files_under,
     incoming_transfers,
     run,
+    until_empty,
+    until_progress,
     write_random,
 )
 
@@ -114,8 +116,7 @@ def test_a_crashed_reassembler_continues_with_the_same_vault_writer(tmp_path: Pa
             received = incoming_transfers(receiver)
             outgoing = sender.send(source)
             incoming = await received.get()
-            while incoming.progress.done < 2 * MIB:
-                await asyncio.sleep(0.01)
+            await until_progress(incoming, 2 * MIB)
             receiver.inject_fault("reassembler", incoming)
             return (await outgoing).stored_id
 
@@ -135,12 +136,11 @@ def test_a_cancelled_transfer_leaves_nothing_in_the_vault(tmp_path: Path) -> Non
             received = incoming_transfers(receiver)
             outgoing = sender.send(source)
             incoming = await received.get()
-            while incoming.progress.done == 0:
-                await asyncio.sleep(0.01)
+            await until_progress(incoming, 1)
             outgoing.cancel()
             with pytest.raises(TransferCancelled):
                 await incoming
-            await asyncio.sleep(0.5)  # let the Reassembler's abort reach the vault
+            await until_empty(tmp_path / "vault" / "staging")  # the abort reached the vault
 
     run(scenario())
     assert files_under(tmp_path / "vault" / "staging") == []

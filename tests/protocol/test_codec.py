@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from collections.abc import Callable
 
@@ -216,8 +217,48 @@ def test_a_bad_chunk_in_the_fixed_layout_gets_the_full_parsers_error(
     ],
 )
 def test_encode_refuses_a_chunk_it_cannot_lay_out(frame: Chunk, expected: str) -> None:
-    with pytest.raises(ValueError, match=expected):
+    with pytest.raises(ProtocolError, match=expected):
         encode(frame)
+
+
+#: What a broken frame's field may hold instead of its own value: wrong types, ints out of
+#: msgpack's and the layout's range, objects msgpack cannot serialise at all.
+_HOSTILE_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.sampled_from([-1, 2**63, 2**64 - 1, 2**64, -(2**63) - 1]),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.binary(max_size=40),
+    st.lists(st.integers(), max_size=3),
+    st.tuples(st.text(max_size=5), st.integers()),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.builds(object),
+    st.builds(memoryview, st.binary(max_size=8)),
+)
+
+
+@settings(max_examples=500)  # each example draws a frame and several values: slow to make
+@given(st.data())
+def test_encode_of_a_broken_frame_raises_only_protocol_error(data: st.DataObject) -> None:
+    frame = data.draw(fs.frames())
+    names = [f.name for f in dataclasses.fields(frame)]
+    broken = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names)))
+    frame = dataclasses.replace(frame, **{name: data.draw(_HOSTILE_VALUES) for name in broken})
+    try:
+        message = encode(frame)
+    except ProtocolError:
+        return
+    assert isinstance(message, bytes)  # encode does not validate: decode judges what it made
+    with contextlib.suppress(ProtocolError):
+        decode(message)
+
+
+@given(st.one_of(st.none(), st.integers(), st.text(), st.builds(object)))
+def test_encode_of_something_not_a_frame_raises_protocol_error(thing: object) -> None:
+    with pytest.raises(ProtocolError, match="not a Ferry frame"):
+        encode(thing)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("text", ["\x1b[2Jcleared", "bell\x07", "a\u202eb", "two\nlines", "\x00"])

@@ -1,4 +1,4 @@
-"""The real mailbox server as a test starts it, its database, a driven clock and a TCP proxy.
+"""The real mailbox server as a test starts it, its database and a TCP proxy.
 
 - :class:`MailboxServer`: ``twist wormhole-mailbox`` (magic-wormhole-mailbox-server from
   PyPI) as a subprocess on 127.0.0.1, its channel and usage databases in a folder of the
@@ -6,7 +6,7 @@
   poll; ``kill`` ends its whole process group.
 - :func:`stored_messages`, :func:`nameplates`, :func:`usage_results`: what the server keeps
   in its database, read-only. Later tests use them to show it holds only ciphertext.
-- :class:`ManualClock`: the clock the transport waits on; a test moves it forward.
+  (The clock the transport waits on is Ferry's own :class:`~ferry.actors.clock.ManualClock`.)
 - :class:`Proxy`: a TCP forwarder in front of the server for one client, which the test can
   cut (that client's WebSocket drops, the other's does not) or freeze in one direction.
 """
@@ -159,51 +159,6 @@ def usage_results(server: MailboxServer, app_id: str) -> list[str]:
 
 
 # -- time, driven by the test ------------------------------------------------------------------
-
-
-class ManualClock:
-    """``sleep`` returns when the test has moved the clock past its deadline."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.requested: list[float] = []
-        self._sleepers: list[tuple[float, asyncio.Future[None]]] = []
-        self._changed = asyncio.Condition()
-
-    def monotonic(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        future = asyncio.get_running_loop().create_future()
-        entry = (self.now + seconds, future)
-        self._sleepers.append(entry)
-        self.requested.append(seconds)
-        async with self._changed:
-            self._changed.notify_all()
-        try:
-            await future
-        finally:
-            self._sleepers.remove(entry)
-
-    @property
-    def sleeping(self) -> int:
-        return len(self._sleepers)
-
-    async def wait_sleeping(self, count: int) -> None:
-        """Until ``count`` coroutines sleep on this clock."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: len(self._sleepers) >= count)
-
-    async def wait_requested(self, count: int) -> None:
-        """Until ``sleep`` has been called ``count`` times in all."""
-        async with self._changed:
-            await self._changed.wait_for(lambda: len(self.requested) >= count)
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-        for deadline, future in list(self._sleepers):
-            if deadline <= self.now and not future.done():
-                future.set_result(None)
 
 
 # -- a TCP proxy the test can cut --------------------------------------------------------------

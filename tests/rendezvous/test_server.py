@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from ferry.actors.clock import ManualClock
 from ferry.engine.rendezvous import APP_ID, MailboxSignaling, RendezvousError
 from ferry.protocol.errors import PeerGone
 from ferry.protocol.rendezvous import CROWDED, PROTOCOL, REFUSED, UNKNOWN_NAMEPLATE, UNREACHABLE
@@ -25,7 +26,6 @@ from ferry.protocol.rendezvous import CROWDED, PROTOCOL, REFUSED, UNKNOWN_NAMEPL
 from .conftest import run
 from .servers import (
     MailboxServer,
-    ManualClock,
     Proxy,
     free_port,
     mailboxes,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from pathlib import Path
 
 from ferry.actors.storage.errors import StorageError
 from ferry.protocol.errors import IntegrityError
@@ -59,10 +58,6 @@ class VaultWriter:
     @property
     def kind(self) -> str:
         return self._record.kind
-
-    @property
-    def staging_path(self) -> Path | None:
-        return None if self._segments is None else self._segments.path
 
     @property
     def bytes_written(self) -> int:
