@@ -21,7 +21,7 @@ VENV = ROOT / ".venv"
 STAMP = VENV / ".ferry-installed"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
-BENCHMARKS = ("suite", "transfer", "ceiling", "previews", "resume", "vault", "codec")
+BENCHMARKS = ("suite", "transfer", "ceiling", "previews", "resume", "vault", "codec", "web")
 
 USAGE = """usage: python3 run.py COMMAND [ARGS...]
 
@@ -29,7 +29,7 @@ USAGE = """usage: python3 run.py COMMAND [ARGS...]
   test [ARGS]   run ruff and the test suite (ARGS go to pytest); as root, first installs
                 the system packages some tests need (iptables, coturn) when missing
   bench [ARGS]  the benchmark suite, `ferry bench` ([--quick | --large], --compare OLD NEW)
-  bench NAME    one benchmark: suite, transfer, ceiling, previews, resume, vault or codec
+  bench NAME    one benchmark: suite, transfer, ceiling, previews, resume, vault, codec or web
                 (see benchmarks/README.md)
   ferry [ARGS]  run any `ferry` command inside the environment
 """
@@ -93,6 +93,7 @@ SYSTEM_PACKAGES = {
     "ethtool": "ethtool",  # wire-size packets in the WAN lab (benchmarks/lab)
     # the headers the netfilterqueue package (the lab extra) builds against
     "/usr/include/libnetfilter_queue/libnetfilter_queue.h": "libnetfilter-queue-dev",
+    "chromium": "chromium",  # the browser the page's tests drive (tests/web)
 }
 
 

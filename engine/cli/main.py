@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .peers import add_peers_command
     from .pending import add_pending_command
     from .vault import add_vault_commands
+    from .web import add_web_command
 
     parser = argparse.ArgumentParser(
         prog="ferry", description="Peer-to-peer file transfer over WebRTC data channels."
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
         help_text = _PLUGIN_HELP.get(name, f"the {entry.value} command")
         commands.add_parser(name, help=help_text, add_help=False)
     add_vault_commands(commands)
+    add_web_command(commands)
     return parser
 
 
@@ -104,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .peers import peers_command
 
             return peers_command(args)
+        if args.command == "web":
+            from .web import run_web_server
+
+            return run_web_server(args)
         if args.command == "demo":
             from .demo import run_demo
 

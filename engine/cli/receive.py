@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ferry.errors import FerryError
+from ferry.errors import ConfigError, FerryError
 from ferry.protocol.errors import ProtocolError
 from ferry.protocol.pairing import AuthenticationError, Reason
 
@@ -29,6 +29,7 @@ from ..sizes import parse_size
 from ..transfer import Transfer, TransferResult
 from .output import EXIT_AUTH, EXIT_FAILED, EXIT_OK, error_line, printable, summary
 from .pairing import add_pairing_options, code_from
+from .web import add_web_options, web_receive
 
 
 def add_receive_command(
@@ -37,7 +38,8 @@ def add_receive_command(
     receive = commands.add_parser(
         "receive", parents=[network], help="wait for senders and store what they send"
     )
-    receive.add_argument("--listen", required=True, metavar="HOST:PORT")
+    receive.add_argument("--listen", metavar="HOST:PORT", help="required unless --web")
+    add_web_options(receive)
     where = receive.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", type=Path, metavar="DIR", help="store plain files here")
     where.add_argument(
@@ -117,6 +119,10 @@ def _config(args: argparse.Namespace) -> EngineConfig:
 
 
 async def receive_command(args: argparse.Namespace) -> int:
+    if args.web:
+        return await web_receive(args, _config(args))
+    if args.listen is None:
+        raise ConfigError("--listen HOST:PORT is required (or --web: a browser sends)")
     host, port = parse_host_port(args.listen)
     fixed = code_from(args)
     config = _config(args)

@@ -18,6 +18,7 @@ from ..sizes import parse_size
 from ..transfer import Transfer, TransferGroup
 from .output import EXIT_FAILED, EXIT_OK, await_with_progress
 from .pairing import add_pairing_options, code_from
+from .web import add_web_options, web_send
 
 
 def add_send_command(
@@ -27,12 +28,22 @@ def add_send_command(
         "send", parents=[network], help="send files or folders to a receiver"
     )
     send.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    send.add_argument("--connect", required=True, metavar="HOST:PORT")
+    send.add_argument("--connect", metavar="HOST:PORT", help="required unless --web")
+    add_web_options(send)
     send.add_argument("--chunk-size", default="16k", help="16k (default), 64k, 256k")
     add_pairing_options(send)
 
 
 async def send_command(args: argparse.Namespace) -> int:
+    if args.web:
+        config = EngineConfig(
+            chunk_size=parse_size(args.chunk_size),
+            ice_addresses=tuple(args.ice_address) if args.ice_address else None,
+            connect_timeout=args.timeout,
+        )
+        return await web_send(args, config)
+    if args.connect is None:
+        raise ConfigError("--connect HOST:PORT is required (or --web: a browser receives)")
     return await send_files(
         args.paths,
         connect=args.connect,
