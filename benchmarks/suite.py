@@ -23,7 +23,7 @@ import datetime
 import signal
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -205,22 +205,8 @@ def run_suite(args: argparse.Namespace) -> int:
         f"aiortc {machine['aiortc']}"
     )
     suite = Suite(settings, _progress)
-    interrupted = False
     started = time.monotonic()
-    # SIGINT too: a shell starts background jobs with SIGINT ignored, and Python then never
-    # raises KeyboardInterrupt; the runner promises a clean stop on Ctrl-C wherever it runs.
-    previous = {
-        signum: signal.signal(signum, _raise_interrupt)
-        for signum in (signal.SIGTERM, signal.SIGINT)
-    }
-    try:
-        suite.run()
-    except KeyboardInterrupt:
-        interrupted = True
-        _progress("interrupted: every benchmark process has been stopped")
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    interrupted = _interruptible(suite.run, "every benchmark process has been stopped")
     result = RunResult(
         timestamp=started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         commit=commit,
@@ -234,6 +220,27 @@ def run_suite(args: argparse.Namespace) -> int:
         errors=suite.errors,
     )
     return _report(result, args, interrupted)
+
+
+def _interruptible(run: Callable[[], None], cleaned_up: str) -> bool:
+    """Run ``run``; True if SIGINT or SIGTERM stopped it (its own clean-up has run then).
+
+    SIGINT too: a shell starts background jobs with SIGINT ignored, and Python then never
+    raises KeyboardInterrupt; the runner promises a clean stop on Ctrl-C wherever it runs.
+    """
+    previous = {
+        signum: signal.signal(signum, _raise_interrupt)
+        for signum in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        run()
+    except KeyboardInterrupt:
+        _progress(f"interrupted: {cleaned_up}")
+        return True
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return False
 
 
 def run_wan(args: argparse.Namespace) -> int:
@@ -262,20 +269,8 @@ def run_wan(args: argparse.Namespace) -> int:
         work_dir=args.work_dir,
         cells=cells,
     )
-    interrupted = False
     started = time.monotonic()
-    previous = {
-        signum: signal.signal(signum, _raise_interrupt)
-        for signum in (signal.SIGTERM, signal.SIGINT)
-    }
-    try:
-        bench.run()
-    except KeyboardInterrupt:
-        interrupted = True
-        _progress("interrupted: every lab has been torn down")
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    interrupted = _interruptible(bench.run, "every lab has been torn down")
     result = RunResult(
         timestamp=started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         commit=commit,

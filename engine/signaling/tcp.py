@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import errno
 import json
+from collections.abc import Callable
 from typing import Any
 
 from ferry.errors import ConfigError
@@ -44,14 +45,7 @@ class TcpSignaling:
             else:
                 connected.set_result((reader, writer))
 
-        try:
-            self._server = await asyncio.start_server(
-                on_client, self.host, self.port, limit=MAX_SIGNAL_BYTES
-            )
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise ConfigError(f"{self.host}:{self.port} is already in use") from None
-            raise ConfigError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
+        self._server = await _serve(on_client, self.host, self.port)
         self._connected = connected
 
     @classmethod
@@ -137,14 +131,7 @@ class TcpListener:
             except (asyncio.QueueFull, OSError, TypeError):
                 writer.close()  # flooded (or the client already left): drop it at once
 
-        try:
-            self._server = await asyncio.start_server(
-                on_client, self.host, self.port, limit=MAX_SIGNAL_BYTES
-            )
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise ConfigError(f"{self.host}:{self.port} is already in use") from None
-            raise ConfigError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}") from None
+        self._server = await _serve(on_client, self.host, self.port)
 
     @property
     def bound_port(self) -> int:
@@ -176,3 +163,15 @@ class TcpListener:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+async def _serve(
+    on_client: Callable[[asyncio.StreamReader, asyncio.StreamWriter], None], host: str, port: int
+) -> asyncio.Server:
+    """A TCP server for signaling lines; a port in use or refused is a ConfigError."""
+    try:
+        return await asyncio.start_server(on_client, host, port, limit=MAX_SIGNAL_BYTES)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ConfigError(f"{host}:{port} is already in use") from None
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
