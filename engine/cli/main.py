@@ -112,8 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(runner(args))
     except AuthenticationError as exc:
         message = exc.message
-        if args.command == "send" and exc.reason is Reason.WRONG_SECRET:
-            message += "; each code works once: ask the receiver for the new code it shows"
+        if exc.reason is Reason.WRONG_SECRET:
+            other = "receiver" if args.command == "send" else "sender"
+            message += f"; each code works once: ask the {other} for the new code it shows"
         print(error_line(message), file=sys.stderr)
         return EXIT_FAILED if exc.reason is Reason.BUSY else EXIT_AUTH
     except CodeError as exc:
