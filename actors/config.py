@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ferry.protocol.keepalive import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 from ferry.protocol.limits import DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from ferry.protocol.receiver import DEFAULT_WINDOW
 
@@ -33,3 +34,7 @@ class ChannelConfig:
     #: What the Channel's timers (inbound batching, delayed SACKs) and its Reassemblers'
     #: checkpoints read; a test passes a ManualClock to drive them.
     clock: Clock = SYSTEM_CLOCK
+    #: PING the peer this often; declare it gone after this long without a frame from it
+    #: (protocol/keepalive.py). None: no keepalive (not even advertised to the peer).
+    keepalive_interval: float = DEFAULT_INTERVAL
+    keepalive_timeout: float | None = DEFAULT_TIMEOUT

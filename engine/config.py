@@ -9,6 +9,8 @@ from pathlib import Path
 from ferry.actors.media.config import PreviewConfig, missing_extra
 from ferry.actors.transport.ice import addresses_from_environment, parse_addresses
 from ferry.errors import ConfigError
+from ferry.protocol.keepalive import DEFAULT_INTERVAL as KEEPALIVE_INTERVAL
+from ferry.protocol.keepalive import DEFAULT_TIMEOUT as KEEPALIVE_TIMEOUT
 from ferry.protocol.limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from ferry.protocol.pairing import Identity, parse_peer_id
 from ferry.protocol.receiver import DEFAULT_WINDOW
@@ -82,6 +84,11 @@ class EngineConfig:
     session_trust_seconds: float = 600.0
     #: Close a peer with no transfer in flight and nothing received for this long (None: never).
     idle_timeout: float | None = None
+    #: PING the peer over the data channel this often, and drop it after this long with no
+    #: frame from it (protocol/keepalive.py): a dead peer is noticed in seconds, whatever
+    #: the signaling says. None: no keepalive (older peers never get one anyway).
+    keepalive_interval: float = KEEPALIVE_INTERVAL
+    keepalive_timeout: float | None = KEEPALIVE_TIMEOUT
     #: A listener serves at most this many peers at once (pairing or connected).
     max_peers: int = 16
     #: DANGER, tests only: connect and listen without pairing when no code, secret or trust
@@ -92,6 +99,10 @@ class EngineConfig:
     write_delay: float = 0.0
 
     def __post_init__(self) -> None:
+        if self.keepalive_timeout is not None and not (
+            self.keepalive_interval > 0 and self.keepalive_timeout >= 2 * self.keepalive_interval
+        ):
+            raise ConfigError("keepalive_timeout must be at least twice keepalive_interval (> 0)")
         if self.output_dir is not None:
             path = Path(self.output_dir).expanduser()
             object.__setattr__(self, "output_dir", path)

@@ -142,6 +142,8 @@ class Peer:
             loop=self.config.loop,
             delayed_acks=self.config.delayed_acks,
             write_delay=self.config.write_delay,
+            keepalive_interval=self.config.keepalive_interval,
+            keepalive_timeout=self.config.keepalive_timeout,
         )
         self._start_channel()
 

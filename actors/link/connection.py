@@ -78,6 +78,7 @@ class ConnectionSetup:
         def pump(self) -> None: ...
         def _on_message(self, message: bytes) -> None: ...
         def _dispatch_events(self) -> None: ...
+        def _stop_keepalive(self) -> None: ...
 
     # -- signaling (SDP) ---------------------------------------------------------------------
 
@@ -148,6 +149,7 @@ class ConnectionSetup:
         if self.closed:
             return
         self.closed = True
+        self._stop_keepalive()
         self.conn.connection_lost(error)
         self._dispatch_events()
         for request in self.waiting:
