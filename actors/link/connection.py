@@ -18,6 +18,7 @@ from aiortc import (
     RTCConfiguration,
     RTCDataChannel,
     RTCIceServer,
+    RTCIceTransportPolicy,
     RTCPeerConnection,
     RTCSessionDescription,
 )
@@ -42,9 +43,15 @@ STOP_WAIT_SECONDS = 10.0
 
 
 def new_peer_connection(config: ChannelConfig) -> RTCPeerConnection:
-    """An RTCPeerConnection with only the configured STUN/TURN servers (none by default)."""
-    ice_servers = [RTCIceServer(urls=url) for url in config.ice_servers]
-    return RTCPeerConnection(RTCConfiguration(iceServers=ice_servers))
+    """An RTCPeerConnection with only the configured STUN/TURN servers (none by default).
+
+    aiortc hands aioice the first STUN and the first TURN server of the list only."""
+    ice_servers = [
+        RTCIceServer(urls=server.url, username=server.username, credential=server.credential)
+        for server in config.ice_servers
+    ]
+    policy = RTCIceTransportPolicy.RELAY if config.relay_only else RTCIceTransportPolicy.ALL
+    return RTCPeerConnection(RTCConfiguration(iceServers=ice_servers, iceTransportPolicy=policy))
 
 
 def tune_sctp(pc: RTCPeerConnection, config: ChannelConfig) -> DelayedAcks | None:

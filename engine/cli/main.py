@@ -39,6 +39,25 @@ def _network_options() -> argparse.ArgumentParser:
         "else every interface aioice finds)",
     )
     parser.add_argument(
+        "--ice-server",
+        action="append",
+        metavar="URL",
+        help="a STUN or TURN server (repeatable): stun:HOST:PORT,"
+        " turn:USER:PASS@HOST:PORT?transport=udp|tcp (default: $FERRY_ICE_SERVERS, else none)",
+    )
+    parser.add_argument(
+        "--turn-secret",
+        default=None,
+        metavar="SECRET",
+        help="coturn's static-auth-secret: TURN servers given without USER:PASS get"
+        " time-limited credentials (default: $FERRY_TURN_SECRET)",
+    )
+    parser.add_argument(
+        "--relay-only",
+        action="store_true",
+        help="send every byte through the TURN server (hides the peers' addresses)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=30.0,

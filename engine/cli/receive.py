@@ -34,7 +34,13 @@ from ..sizes import parse_size
 from ..transfer import Transfer, TransferResult
 from .output import EXIT_AUTH, EXIT_FAILED, EXIT_OK, error_line, printable, summary
 from .pairing import add_pairing_options, code_from
-from .rendezvous import add_rendezvous_option, allocate_code, claim_code, server_url
+from .rendezvous import (
+    add_rendezvous_option,
+    allocate_code,
+    claim_code,
+    network_settings,
+    server_url,
+)
 
 
 def add_receive_command(
@@ -131,8 +137,7 @@ def _config(args: argparse.Namespace) -> EngineConfig:
     return EngineConfig(
         **destination,  # type: ignore[arg-type]
         accept_all=True,
-        ice_addresses=tuple(args.ice_address) if args.ice_address else None,
-        connect_timeout=args.timeout,
+        **network_settings(args),
         handshake_timeout=args.handshake_timeout,
         idle_timeout=args.idle_timeout,
         max_peers=args.max_peers,

@@ -10,9 +10,12 @@ receive CODE``, or ``ferry send PATH --code CODE``). The code's words never reac
 from __future__ import annotations
 
 import argparse
+import os
+from typing import Any
 
 from ferry.protocol.pairing import Code, new_code
 
+from ..ice_servers import TURN_SECRET_ENV, ice_servers_from
 from ..rendezvous import RENDEZVOUS_ENV, MailboxSignaling, rendezvous_url
 
 
@@ -24,6 +27,18 @@ def add_rendezvous_option(parser: argparse.ArgumentParser) -> None:
         help=f"the mailbox server that joins the two sides by code (default: ${RENDEZVOUS_ENV},"
         " else magic-wormhole's public server)",
     )
+
+
+def network_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The EngineConfig fields the network options give: local addresses, STUN/TURN servers
+    (``--ice-server`` or ``$FERRY_ICE_SERVERS``), the TURN secret, relay only, the timeout."""
+    return {
+        "ice_addresses": tuple(args.ice_address) if args.ice_address else None,
+        "ice_servers": ice_servers_from(args.ice_server),
+        "turn_secret": args.turn_secret or os.environ.get(TURN_SECRET_ENV) or None,
+        "relay_only": args.relay_only,
+        "connect_timeout": args.timeout,
+    }
 
 
 def server_url(args: argparse.Namespace) -> str:

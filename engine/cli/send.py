@@ -15,6 +15,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ferry.errors import ConfigError
 from ferry.protocol.pairing import AuthenticationError, Code, Reason
@@ -27,7 +28,13 @@ from ..sizes import parse_size
 from ..transfer import Transfer, TransferGroup
 from .output import EXIT_AUTH, EXIT_FAILED, EXIT_OK, await_with_progress, error_line
 from .pairing import add_pairing_options, code_from
-from .rendezvous import add_rendezvous_option, allocate_code, claim_code, server_url
+from .rendezvous import (
+    add_rendezvous_option,
+    allocate_code,
+    claim_code,
+    network_settings,
+    server_url,
+)
 
 
 def add_send_command(
@@ -56,9 +63,8 @@ async def send_command(args: argparse.Namespace) -> int:
             code=code_from(args),
             config=EngineConfig(
                 chunk_size=parse_size(args.chunk_size),
-                ice_addresses=tuple(args.ice_address) if args.ice_address else None,
-                connect_timeout=args.timeout,
                 handshake_timeout=args.handshake_timeout,
+                **network_settings(args),
             ),
             verify=args.verify,
             trust_new=args.trust_new,
@@ -73,6 +79,7 @@ async def send_command(args: argparse.Namespace) -> int:
         handshake_timeout=args.handshake_timeout,
         verify=args.verify,
         trust_new=args.trust_new,
+        network=network_settings(args),
     )
 
 
@@ -87,6 +94,7 @@ async def send_files(
     handshake_timeout: float = 10.0,
     verify: bool = False,
     trust_new: bool = False,
+    network: dict[str, Any] | None = None,
 ) -> int:
     """Send every path to the receiver at ``connect``; exit status 0 only if all arrived.
 
@@ -96,9 +104,8 @@ async def send_files(
     _check_paths(paths)
     config = EngineConfig(
         chunk_size=chunk_size,
-        ice_addresses=ice_addresses,
-        connect_timeout=timeout,
         handshake_timeout=handshake_timeout,
+        **{"ice_addresses": ice_addresses, "connect_timeout": timeout, **(network or {})},
     )
     async with Engine(config) as engine:
         if code is None and not engine.trusted_ids():
