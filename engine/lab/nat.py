@@ -7,8 +7,9 @@
     home-b 192.168.2.2 ── 192.168.2.1 router-b 100.64.0.12 ──┘   100.64.0.1: mailbox,
                                                                   coturn (STUN + TURN)
 
-Each router masquerades its home behind its public address (iptables, Linux's NAT: a
-mapping per source, filtering by conntrack), so the homes cannot reach each other until
+Each router masquerades its home behind its public address (iptables: the source port is
+kept when it can be, one mapping per source, and only replies come in: a port-restricted
+cone NAT, the common home router), so the homes cannot reach each other until
 ICE punches through with STUN; :meth:`NatLab.block_udp_between_homes` drops UDP between
 the two routers so only the TURN relay gets through, :meth:`NatLab.block_udp` drops all
 forwarded UDP (the relay must be reached over TCP), and :meth:`NatLab.cut` takes a home's
@@ -90,6 +91,12 @@ def _build(spaces: Namespaces) -> NatLab:
         run(["ip", "netns", "exec", router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
         run(["ip", "netns", "exec", router, "iptables", "-t", "nat", "-A", "POSTROUTING",
              "-o", "wan", "-j", "MASQUERADE"])  # fmt: skip
+        # Drop unsolicited packets from outside before conntrack confirms an entry for
+        # them: otherwise a peer's first check, arriving before this home sent anything
+        # to it, leaves an entry that makes the later outgoing mapping take another port
+        # (Linux then behaves as a symmetric NAT). Home routers keep mappings stable.
+        run(["ip", "netns", "exec", router, "iptables", "-t", "mangle", "-A", "PREROUTING",
+             "-i", "wan", "-m", "conntrack", "--ctstate", "NEW", "-j", "DROP"])  # fmt: skip
     return NatLab(spaces, public, homes, routers)
 
 
