@@ -175,3 +175,13 @@ def _staged(folder: Path) -> int:
     if not folder.exists():
         return 0
     return sum(path.stat().st_size for path in folder.iterdir() if path.is_file())
+
+
+def test_256_mib_cross_the_nats_byte_identical(world: World) -> None:
+    """The issue's acceptance run: ``ferry send`` / ``ferry receive CODE`` between two homes
+    that cannot reach each other directly, ``--rendezvous`` and ``--ice-server`` pointing
+    into the public namespace; the summary names the path."""
+    sent, received = _transfer(world, 256 << 20, ["--ice-server", world.coturn.stun_url])
+    assert "received payload.bin: 268,435,456 bytes" in received
+    assert _via(received).startswith("srflx, rtt ")
+    print(received.strip().splitlines()[-1])  # the figures, in the test's output (-s)
