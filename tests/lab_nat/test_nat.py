@@ -9,6 +9,7 @@ installs them); elsewhere each test skips with one line saying what is missing.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -183,5 +184,33 @@ def test_256_mib_cross_the_nats_byte_identical(world: World) -> None:
     into the public namespace; the summary names the path."""
     sent, received = _transfer(world, 256 << 20, ["--ice-server", world.coturn.stun_url])
     assert "received payload.bin: 268,435,456 bytes" in received
-    assert _via(received).startswith("srflx, rtt ")
+    assert _via(received).startswith("srflx, rtt ") and _via(sent).startswith("srflx, rtt ")
     print(received.strip().splitlines()[-1])  # the figures, in the test's output (-s)
+
+
+def test_ferry_demo_lab_shows_the_code_and_the_path(tmp_path: Path) -> None:
+    for missing in (netns_missing(), coturn_missing(), mailbox_missing()):
+        if missing:
+            pytest.skip(f"ferry demo --lab {missing}")
+    done = subprocess.run(
+        [sys.executable, "-m", "ferry.engine.cli", "demo", "--lab", "--size", "2m"],
+        cwd=ROOT, capture_output=True, text=True, timeout=BOUND,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "sender (home a) code: " in done.stdout
+    assert "via srflx, rtt " in done.stdout and "byte-identical: yes" in done.stdout
+
+
+def test_ferry_demo_lab_without_root_says_what_it_needs() -> None:
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root to drop to another user (setpriv)")
+    done = subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+         sys.executable, "-m", "ferry.engine.cli", "demo", "--lab"],
+        cwd=ROOT, capture_output=True, text=True, timeout=BOUND,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "ferry: error: ferry demo --lab needs root (network namespaces, iptables):"
+        " try sudo ferry demo --lab"
+    )
