@@ -16,7 +16,7 @@ from ferry.protocol.pairing import new_code
 from ferry.protocol.rendezvous import APP_ID
 
 from ..integration.helpers import read_code, write_random
-from .servers import MailboxServer, nameplates
+from .servers import MailboxServer, nameplates, usage_results
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Everything may take a while on a shared machine; this only bounds a hang.
@@ -112,6 +112,7 @@ def test_a_wrong_code_fails_both_sides_with_one_clear_line(
     assert sent_status == EXIT_AUTH, sent_errors
     assert "someone tried a wrong code" in sent_errors
     assert not (out / "secret.txt").exists()
+    assert usage_results(server, APP_ID) == ["scary"]  # both sides told the server why
 
 
 def test_a_code_nobody_waits_behind_says_so(tmp_path: Path, server: MailboxServer) -> None:
