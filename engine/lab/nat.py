@@ -63,11 +63,24 @@ class NatLab:
         run(["ip", "netns", "exec", self.routers[home], "iptables", *rule])
 
 
+def _rest_of_the_internet(namespace: str) -> None:
+    """A default route into a veth pair that leads nowhere: packets for anywhere else (a
+    peer's private address, say) vanish silently, as on the internet. Without it the
+    sender gets "network unreachable" at once, and coturn, sending a peer's check to a
+    home's private address, gets that error on its relay socket, after which the
+    allocation relays nothing."""
+    run(["ip", "-n", namespace, "link", "add", "inet", "type", "veth", "peer", "name", "sink"])
+    for device in ("inet", "sink"):  # the far end has no address: what arrives is dropped
+        run(["ip", "-n", namespace, "link", "set", device, "up"])
+    run(["ip", "-n", namespace, "route", "add", "default", "dev", "inet"])
+
+
 def _build(spaces: Namespaces) -> NatLab:
     public = spaces.add("pub")
     run(["ip", "-n", public, "link", "add", "br0", "type", "bridge"])
     run(["ip", "-n", public, "addr", "add", f"{PUBLIC_IP}/24", "dev", "br0"])
     run(["ip", "-n", public, "link", "set", "br0", "up"])
+    _rest_of_the_internet(public)
     homes, routers = {}, {}
     for home in ("a", "b"):
         router, inside = spaces.add(f"r{home}"), spaces.add(f"h{home}")
@@ -88,6 +101,7 @@ def _build(spaces: Namespaces) -> NatLab:
             run(["ip", "-n", ns, "addr", "add", address, "dev", dev])
             run(["ip", "-n", ns, "link", "set", dev, "up"])
         run(["ip", "-n", inside, "route", "add", "default", "via", f"{net}.1"])
+        _rest_of_the_internet(router)
         run(["ip", "netns", "exec", router, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
         run(["ip", "netns", "exec", router, "iptables", "-t", "nat", "-A", "POSTROUTING",
              "-o", "wan", "-j", "MASQUERADE"])  # fmt: skip

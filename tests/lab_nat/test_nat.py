@@ -110,8 +110,8 @@ def test_both_homes_natted_with_udp_go_direct_through_stun(world: World) -> None
 
 def test_udp_between_homes_dropped_goes_through_the_relay_over_udp(world: World) -> None:
     world.lab.block_udp_between_homes()
-    ice = ["--ice-server", world.coturn.url("udp"), "--turn-secret", world.coturn.secret,
-           "--relay-only"]  # fmt: skip
+    ice = ["--ice-server", world.coturn.stun_url, "--ice-server", world.coturn.url("udp"),
+           "--turn-secret", world.coturn.secret]  # fmt: skip
     sent, received = _transfer(world, 4 << 20, ice)
     assert _via(sent).startswith("relay (udp), rtt ")
     assert _via(received).startswith("relay (udp), rtt ")
@@ -119,8 +119,8 @@ def test_udp_between_homes_dropped_goes_through_the_relay_over_udp(world: World)
 
 def test_no_udp_at_all_goes_through_the_relay_over_tcp(world: World) -> None:
     world.lab.block_udp()
-    ice = ["--ice-server", world.coturn.url("tcp"), "--turn-secret", world.coturn.secret,
-           "--relay-only"]  # fmt: skip
+    ice = ["--ice-server", world.coturn.stun_url, "--ice-server", world.coturn.url("tcp"),
+           "--turn-secret", world.coturn.secret]  # fmt: skip
     sent, received = _transfer(world, 4 << 20, ice)
     assert _via(sent).startswith("relay (tcp), rtt ")
     assert _via(received).startswith("relay (tcp), rtt ")
