@@ -29,6 +29,7 @@ from ferry.protocol.events import ConnectionFailed, Event
 from . import commands as cmd
 from .config import ChannelConfig
 from .link import PeerLink
+from .link.path import describe_path
 from .supervisor import InjectedFault, InjectFault
 
 logger = logging.getLogger(__name__)
@@ -154,6 +155,8 @@ class Channel(pykka.ThreadingActor):
             self._reply(message.reply, lambda link: link.accept_offer(message.sdp, message.type))
         elif isinstance(message, cmd.SetRemoteAnswer):
             self._reply(message.reply, lambda link: link.set_answer(message.sdp, message.type))
+        elif isinstance(message, cmd.DescribePath):
+            self._reply(message.reply, lambda link: describe_path(link.pc))
         elif isinstance(message, cmd.Close):
             self._reply(message.reply, lambda link: link.close())
         else:

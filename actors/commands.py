@@ -32,6 +32,13 @@ class SetRemoteAnswer:
 
 
 @dataclass(frozen=True)
+class DescribePath:
+    """Which candidate pair ICE uses, and a measured round trip (actors/link/path.py)."""
+
+    reply: Future[Any] = field(default_factory=Future)
+
+
+@dataclass(frozen=True)
 class SendFile:
     transfer_id: bytes
     path: str

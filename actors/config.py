@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ferry.protocol.connection import DEFAULT_MAX_INCOMING
+from ferry.protocol.keepalive import DEFAULT_INTERVAL, DEFAULT_TIMEOUT
 from ferry.protocol.limits import DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from ferry.protocol.receiver import DEFAULT_WINDOW
 
@@ -13,12 +14,24 @@ from .storage.destination import Destination
 
 
 @dataclass(frozen=True)
+class IceServer:
+    """One STUN or TURN server as aiortc takes it: ``url`` without credentials
+    (``turn:HOST:PORT?transport=tcp``), and the TURN user name and password."""
+
+    url: str
+    username: str | None = None
+    credential: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class ChannelConfig:
     destination: Destination
     #: Local addresses ICE may gather (None: what aioice picks; tests use 127.0.0.1).
     ice_addresses: tuple[str, ...] | None = None
-    #: STUN/TURN URLs. Empty by default so nothing is sent beyond the peers themselves.
-    ice_servers: tuple[str, ...] = ()
+    #: STUN/TURN servers. Empty by default so nothing is sent beyond the peers themselves.
+    ice_servers: tuple[IceServer, ...] = ()
+    #: Gather relay candidates only: every byte goes through the TURN server.
+    relay_only: bool = False
     chunk_size: int = DEFAULT_CHUNK_SIZE
     window: int = DEFAULT_WINDOW
     max_file_size: int = MAX_FILE_SIZE
@@ -45,3 +58,7 @@ class ChannelConfig:
     #: What the Channel's timers (inbound batching, delayed SACKs) and its Reassemblers'
     #: checkpoints read; a test passes a ManualClock to drive them.
     clock: Clock = SYSTEM_CLOCK
+    #: PING the peer this often; declare it gone after this long without a frame from it
+    #: (protocol/keepalive.py). None: no keepalive (not even advertised to the peer).
+    keepalive_interval: float = DEFAULT_INTERVAL
+    keepalive_timeout: float | None = DEFAULT_TIMEOUT

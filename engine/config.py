@@ -6,13 +6,18 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ferry.actors.config import IceServer
 from ferry.actors.media.config import PreviewConfig, missing_extra
 from ferry.actors.transport.ice import addresses_from_environment, parse_addresses
 from ferry.errors import ConfigError
 from ferry.protocol.connection import DEFAULT_MAX_INCOMING
+from ferry.protocol.keepalive import DEFAULT_INTERVAL as KEEPALIVE_INTERVAL
+from ferry.protocol.keepalive import DEFAULT_TIMEOUT as KEEPALIVE_TIMEOUT
 from ferry.protocol.limits import BASE_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, MAX_FILE_SIZE
 from ferry.protocol.pairing import Identity, parse_peer_id
 from ferry.protocol.receiver import DEFAULT_WINDOW
+
+from .ice_servers import parse_ice_server
 
 
 @dataclass(frozen=True)
@@ -55,8 +60,14 @@ class EngineConfig:
     max_concurrent: int = 8
     #: Local addresses ICE may use; None means FERRY_ICE_ADDRESSES, else aioice's choice.
     ice_addresses: tuple[str, ...] | None = None
-    #: STUN/TURN server URLs; empty keeps all traffic between the two peers.
-    ice_servers: tuple[str, ...] = ()
+    #: STUN/TURN servers (``stun:HOST:PORT``, ``turn:USER:PASS@HOST:PORT?transport=tcp``, or
+    #: IceServer values; engine/ice_servers.py); empty keeps all traffic between the peers.
+    ice_servers: tuple[IceServer | str, ...] = ()
+    #: coturn's shared secret (``static-auth-secret``): TURN servers given without a user
+    #: name get time-limited credentials made from it for each connection.
+    turn_secret: str | None = field(default=None, repr=False)
+    #: Only relayed candidates: every byte goes through the TURN server (hides addresses).
+    relay_only: bool = False
     buffer_threshold: int = 1 << 20
     #: Event loop for the Channel thread: "auto" (uvloop if installed), "uvloop", "asyncio".
     loop: str = "auto"
@@ -91,6 +102,11 @@ class EngineConfig:
     session_trust_seconds: float = 600.0
     #: Close a peer with no transfer in flight and nothing received for this long (None: never).
     idle_timeout: float | None = None
+    #: PING the peer over the data channel this often, and drop it after this long with no
+    #: frame from it (protocol/keepalive.py): a dead peer is noticed in seconds, whatever
+    #: the signaling says. None: no keepalive (older peers never get one anyway).
+    keepalive_interval: float = KEEPALIVE_INTERVAL
+    keepalive_timeout: float | None = KEEPALIVE_TIMEOUT
     #: A listener serves at most this many peers at once (pairing or connected).
     max_peers: int = 16
     #: DANGER, tests only: connect and listen without pairing when no code, secret or trust
@@ -101,6 +117,17 @@ class EngineConfig:
     write_delay: float = 0.0
 
     def __post_init__(self) -> None:
+        servers = tuple(
+            parse_ice_server(server) if isinstance(server, str) else server
+            for server in self.ice_servers
+        )
+        object.__setattr__(self, "ice_servers", servers)
+        if self.relay_only and not any(s.url.startswith("turn") for s in servers):  # type: ignore[union-attr]
+            raise ConfigError("relay_only needs a TURN server (--ice-server turn:...)")
+        if self.keepalive_timeout is not None and not (
+            self.keepalive_interval > 0 and self.keepalive_timeout >= 2 * self.keepalive_interval
+        ):
+            raise ConfigError("keepalive_timeout must be at least twice keepalive_interval (> 0)")
         if self.output_dir is not None:
             path = Path(self.output_dir).expanduser()
             object.__setattr__(self, "output_dir", path)

@@ -25,6 +25,7 @@ import pykka
 from ferry.actors import commands as cmd
 from ferry.actors.channel import Channel
 from ferry.actors.config import ChannelConfig
+from ferry.actors.link.path import PathInfo
 from ferry.actors.supervisor import InjectFault
 from ferry.errors import ConfigError, FerryError
 from ferry.protocol.errors import PeerGone, ProtocolError, TransferCancelled, TransferRejected
@@ -53,6 +54,8 @@ from .transfer import Transfer, TransferGroup
 
 if TYPE_CHECKING:
     from .engine import Engine
+
+from .ice_servers import resolve_ice_servers
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +113,8 @@ class Peer:
         self.transfers: dict[bytes, Transfer] = {}
         self.receiving: set[bytes] = set()  # accepted incoming transfers not yet ended
         self.error: FerryError | None = None
+        #: Which way the bytes go and ICE's round trip, once connected (PathInfo).
+        self.route: PathInfo | None = None
         self.link = ReconnectMachine(
             can_reconnect=self._factory is not None,
             attempts=self.config.reconnect_attempts,
@@ -134,7 +139,8 @@ class Peer:
         self._channel_config = ChannelConfig(
             destination=self.destination,
             ice_addresses=self.config.ice_addresses,
-            ice_servers=self.config.ice_servers,
+            ice_servers=resolve_ice_servers(self.config.ice_servers, self.config.turn_secret),
+            relay_only=self.config.relay_only,
             chunk_size=self.config.chunk_size,
             window=self.config.window,
             max_file_size=self.config.max_file_size,
@@ -145,6 +151,8 @@ class Peer:
             delayed_acks=self.config.delayed_acks,
             congestion_control=self.config.congestion_control,
             write_delay=self.config.write_delay,
+            keepalive_interval=self.config.keepalive_interval,
+            keepalive_timeout=self.config.keepalive_timeout,
         )
         self._start_channel()
 
@@ -204,6 +212,9 @@ class Peer:
             raise PeerGone(
                 f"no connection to the peer within {self.config.connect_timeout:g}s"
             ) from None
+        self.route = await self._ask(cmd.DescribePath())
+        if self.route is not None:
+            logger.info("connected to %s via %s", self.peer_id, self.route.describe())
 
     def _on_paired(self, signaling: SecureSignaling) -> None:
         paired = signaling.paired
@@ -354,6 +365,7 @@ class Peer:
         request = describe_file(path, name, self._resume_secret, self.peer_id or "")
         transfer = Transfer(request.transfer_id, name, request.size, "send", self._cancel)
         transfer.peer_id = self.peer_id
+        transfer.route = self.route
         self.transfers[request.transfer_id] = transfer
         self.outbox.add(request)
         self._spawn(self._start_when_free(transfer))
@@ -534,6 +546,7 @@ class Peer:
     def _on_offer(self, offer: Offer) -> None:
         transfer = Transfer(offer.transfer_id, offer.name, offer.size, "receive", self._cancel)
         transfer.peer_id = self.peer_id
+        transfer.route = self.route
         self.transfers[offer.transfer_id] = transfer
         self.inbox.deliver(IncomingOffer(self, offer, transfer))
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ferry.actors.link.path import PathInfo
 from ferry.errors import FerryError
 
 #: How much weight a new rate sample gets in the smoothed rate (per progress event).
@@ -51,6 +52,9 @@ class TransferResult:
     resumed_from: int = 0
     #: The authenticated peer the file came from or went to (None: unauthenticated).
     peer_id: str | None = None
+    #: Which way the bytes went (ICE's pair: host, srflx or relay) and the measured round
+    #: trip; None when unknown (ferry.actors.link.path.PathInfo).
+    route: PathInfo | None = None
 
     @property
     def rate(self) -> float:
@@ -78,6 +82,7 @@ class Transfer:
         self.direction = direction
         #: The authenticated peer on the other end (None: unauthenticated, tests only).
         self.peer_id: str | None = None
+        self.route: PathInfo | None = None
         self._cancel = cancel
         self.loop = asyncio.get_running_loop()
         self._result: asyncio.Future[TransferResult] = self.loop.create_future()
@@ -167,6 +172,7 @@ class Transfer:
             path,
             self.resumed_from,
             self.peer_id,
+            self.route,
         )
         self._result.set_result(result)
         self._publish(result)

@@ -35,6 +35,7 @@ from .frames import (
     Frame,
     Hello,
     Offer,
+    Ping,
     Reject,
     Window,
 )
@@ -179,6 +180,7 @@ SCHEMAS: dict[type, dict[str, Validator]] = {
     },
     Cancel: {"transfer_id": _tid, "reason": _message},
     Error: {"transfer_id": _optional(_tid), "code": _code, "message": _message},
+    Ping: {},
 }
 
 for _cls, _schema in SCHEMAS.items():  # the schema table must match the dataclasses exactly

@@ -23,7 +23,7 @@ from .events import (
     HandshakeComplete,
     OfferReceived,
 )
-from .frames import TAGS, Cancel, Chunk, Error, Frame, Hello, Offer
+from .frames import TAGS, Cancel, Chunk, Error, Frame, Hello, Offer, Ping
 from .limits import (
     BASE_CHUNK_SIZE,
     CHUNK_FRAME_OVERHEAD,
@@ -233,6 +233,8 @@ class Connection:
             return []
         if isinstance(frame, Offer):
             return self._on_offer(frame)
+        if isinstance(frame, Ping):
+            return []  # keepalive: its arrival is all it says (protocol/keepalive.py)
         assert frame.transfer_id is not None
         session = self.session(frame.transfer_id)
         if session is not None:

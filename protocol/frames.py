@@ -103,7 +103,13 @@ class Error:
     message: str
 
 
-Frame = Hello | Offer | Accept | Reject | Chunk | Window | Eof | Done | Cancel | Error
+@dataclass(frozen=True, slots=True)
+class Ping:
+    """Keepalive: "I am still here". Sent only to a peer whose HELLO lists ``keepalive``
+    (:data:`~ferry.protocol.keepalive.FEATURE`), never answered (each side sends its own)."""
+
+
+Frame = Hello | Offer | Accept | Reject | Chunk | Window | Eof | Done | Cancel | Error | Ping
 
 #: Wire tag of each frame type, and back.
 TAGS: dict[type, str] = {
@@ -117,5 +123,6 @@ TAGS: dict[type, str] = {
     Done: "DONE",
     Cancel: "CANCEL",
     Error: "ERROR",
+    Ping: "PING",
 }
 TYPES: dict[str, type] = {tag: cls for cls, tag in TAGS.items()}

@@ -18,6 +18,7 @@ from aiortc import (
     RTCConfiguration,
     RTCDataChannel,
     RTCIceServer,
+    RTCIceTransportPolicy,
     RTCPeerConnection,
     RTCSessionDescription,
 )
@@ -43,9 +44,15 @@ STOP_WAIT_SECONDS = 10.0
 
 
 def new_peer_connection(config: ChannelConfig) -> RTCPeerConnection:
-    """An RTCPeerConnection with only the configured STUN/TURN servers (none by default)."""
-    ice_servers = [RTCIceServer(urls=url) for url in config.ice_servers]
-    return RTCPeerConnection(RTCConfiguration(iceServers=ice_servers))
+    """An RTCPeerConnection with only the configured STUN/TURN servers (none by default).
+
+    aiortc hands aioice the first STUN and the first TURN server of the list only."""
+    ice_servers = [
+        RTCIceServer(urls=server.url, username=server.username, credential=server.credential)
+        for server in config.ice_servers
+    ]
+    policy = RTCIceTransportPolicy.RELAY if config.relay_only else RTCIceTransportPolicy.ALL
+    return RTCPeerConnection(RTCConfiguration(iceServers=ice_servers, iceTransportPolicy=policy))
 
 
 def tune_sctp(pc: RTCPeerConnection, config: ChannelConfig) -> DelayedAcks | None:
@@ -84,6 +91,7 @@ class ConnectionSetup:
         def pump(self) -> None: ...
         def _on_message(self, message: bytes) -> None: ...
         def _dispatch_events(self) -> None: ...
+        def _stop_keepalive(self) -> None: ...
 
     # -- signaling (SDP) ---------------------------------------------------------------------
 
@@ -154,6 +162,7 @@ class ConnectionSetup:
         if self.closed:
             return
         self.closed = True
+        self._stop_keepalive()
         self.conn.connection_lost(error)
         self._dispatch_events()
         for request in self.waiting:

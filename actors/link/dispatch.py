@@ -22,7 +22,7 @@ from ferry.protocol.events import (
     Failed,
     HandshakeComplete,
 )
-from ferry.protocol.frames import Frame
+from ferry.protocol.frames import Frame, Hello
 from ferry.protocol.limits import DEFAULT_MAX_MESSAGE_SIZE
 
 from .connection import CLOSE_GRACE_SECONDS
@@ -48,8 +48,11 @@ class EventDispatch:
         def _finished(self, event: Completed | Cancelled | Failed) -> None: ...
         def _close_soon(self, delay: float = 0.0) -> None: ...
         def _offer_waiting(self) -> None: ...
+        def _heard_from_peer(self) -> None: ...
+        def _start_keepalive(self, peer: Hello) -> None: ...
 
     def _on_message(self, message: bytes) -> None:  # a str from a peer: decode refuses it
+        self._heard_from_peer()  # any message proves the peer alive, even one refused below
         try:
             frame = decode(message, max_message_size=DEFAULT_MAX_MESSAGE_SIZE)
         except ProtocolError as exc:
@@ -85,4 +88,5 @@ class EventDispatch:
                 self._close_soon(delay=CLOSE_GRACE_SECONDS)  # let our ERROR frame go out
             elif isinstance(event, HandshakeComplete):
                 self._offer_waiting()
+                self._start_keepalive(event.peer)
             self.listener(event)

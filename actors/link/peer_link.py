@@ -12,6 +12,8 @@ from aiortc import RTCDataChannel
 from ferry.protocol.connection import Connection
 from ferry.protocol.events import Event
 from ferry.protocol.frames import Chunk
+from ferry.protocol.keepalive import FEATURE as KEEPALIVE
+from ferry.protocol.keepalive import Keepalive
 from ferry.protocol.limits import DEFAULT_MAX_MESSAGE_SIZE
 
 from .. import commands as cmd
@@ -23,12 +25,15 @@ from ..transport.sctp_acks import DelayedAcks
 from .connection import ConnectionSetup, new_peer_connection
 from .dispatch import EventDispatch
 from .inbound import RX_BATCH_BYTES, InboundBatcher
+from .keepalive import LinkKeepalive
 from .outbound import OutboundPump
 from .restarts import ChildRestarts
 from .state import Incoming, Outgoing
 
 
-class PeerLink(ConnectionSetup, OutboundPump, InboundBatcher, ChildRestarts, EventDispatch):
+class PeerLink(
+    ConnectionSetup, OutboundPump, InboundBatcher, ChildRestarts, LinkKeepalive, EventDispatch
+):
     """One peer connection and what moves over it; lives on the Channel's loop thread."""
 
     def __init__(
@@ -48,6 +53,7 @@ class PeerLink(ConnectionSetup, OutboundPump, InboundBatcher, ChildRestarts, Eve
             max_file_size=config.max_file_size,
             max_incoming=config.max_incoming,
             max_offers=config.max_offers,
+            features=(KEEPALIVE,) if config.keepalive_timeout is not None else (),
         )
         self.pc = new_peer_connection(config)
         self.pc.on("connectionstatechange", self._on_connection_state)
@@ -65,6 +71,9 @@ class PeerLink(ConnectionSetup, OutboundPump, InboundBatcher, ChildRestarts, Eve
         self._rx_batches: dict[bytes, list[Chunk]] = {}  # received, not yet handed over
         self._rx_timer: Timer | None = None
         self.rx_batch_bytes = min(RX_BATCH_BYTES, config.window // 8)
+        # keepalive
+        self._keepalive: Keepalive | None = None
+        self._keepalive_timer: Timer | None = None
         # children
         self._winding_down: list[pykka.ActorRef[Any]] = []  # Reassemblers finishing up
 

@@ -86,9 +86,18 @@ def add_demo_command(commands: argparse._SubParsersAction) -> None:  # type: ign
     demo.add_argument("path", nargs="?", type=Path, help="file to send (default: generated)")
     demo.add_argument("--size", default="64m", help="size of the generated file (default 64m)")
     demo.add_argument("--chunk-size", default="16k")
+    demo.add_argument(
+        "--lab",
+        action="store_true",
+        help="between two homes behind NATs, in network namespaces (needs root and coturn)",
+    )
 
 
 def run_demo(args: argparse.Namespace) -> int:
+    if args.lab:
+        from .demo_lab import run_lab_demo
+
+        return run_lab_demo(args)
     workdir = Path(tempfile.mkdtemp(prefix="ferry-demo-"))
     sources = workdir / "to-send"
     sources.mkdir()

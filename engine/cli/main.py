@@ -39,6 +39,25 @@ def _network_options() -> argparse.ArgumentParser:
         "else every interface aioice finds)",
     )
     parser.add_argument(
+        "--ice-server",
+        action="append",
+        metavar="URL",
+        help="a STUN or TURN server (repeatable): stun:HOST:PORT,"
+        " turn:USER:PASS@HOST:PORT?transport=udp|tcp (default: $FERRY_ICE_SERVERS, else none)",
+    )
+    parser.add_argument(
+        "--turn-secret",
+        default=None,
+        metavar="SECRET",
+        help="coturn's static-auth-secret: TURN servers given without USER:PASS get"
+        " time-limited credentials (default: $FERRY_TURN_SECRET)",
+    )
+    parser.add_argument(
+        "--relay-only",
+        action="store_true",
+        help="send every byte through the TURN server (hides the peers' addresses)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=30.0,
@@ -118,8 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(runner(args))
     except AuthenticationError as exc:
         message = exc.message
-        if args.command == "send" and exc.reason is Reason.WRONG_SECRET:
-            message += "; each code works once: ask the receiver for the new code it shows"
+        if exc.reason is Reason.WRONG_SECRET:
+            other = "receiver" if args.command == "send" else "sender"
+            message += f"; each code works once: ask the {other} for the new code it shows"
         print(error_line(message), file=sys.stderr)
         return EXIT_FAILED if exc.reason is Reason.BUSY else EXIT_AUTH
     except CodeError as exc:

@@ -33,13 +33,15 @@ def error_line(message: str) -> str:
 
 
 def summary(verb: str, result: TransferResult) -> str:
-    """``sent NAME: SIZE bytes in S s (R MB/s) sha256 HEX -> WHERE``: one line per file."""
+    """``sent NAME: SIZE bytes in S s (R MB/s) sha256 HEX -> WHERE via PATH, rtt T``: one
+    line per file; PATH is ICE's (host, srflx or relay) and T the round trip measured on it."""
     rate = result.size / result.seconds / 1e6 if result.seconds > 0 else 0.0
     where = result.path or f"stored as {result.stored_id}"
     resumed = f", resumed at byte {result.resumed_from:,}" if result.resumed_from else ""
+    via = f" via {result.route.describe()}" if result.route is not None else ""
     return printable(
         f"{verb} {result.name}: {result.size:,} bytes in {result.seconds:.2f}s "
-        f"({rate:.1f} MB/s{resumed}) sha256 {result.sha256} -> {where}"
+        f"({rate:.1f} MB/s{resumed}) sha256 {result.sha256} -> {where}{via}"
     )
 
 

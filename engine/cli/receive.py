@@ -1,8 +1,14 @@
-"""``ferry receive --listen HOST:PORT (--out DIR | --vault DIR)``: store what senders send.
+"""``ferry receive [CODE] (--out DIR | --vault DIR)``: store what senders send.
 
-Prints ``listening on HOST:PORT``, then ``code: N-word-word`` (each line flushed as it is
-made): a sender gives that code (``ferry send --code``), or pairs with no code if both
-sides keep each other as trusted. A code is single use: after each sender that used it,
+Through the mailbox server (``--rendezvous``): ``ferry receive CODE`` joins the sender that
+printed CODE; ``ferry receive --out DIR`` with no code is an inbox: it takes a code from the
+server, prints ``code: N-word-word`` and waits for ``ferry send PATH --code CODE``. Either
+way it serves that one sender, then exits.
+
+On the LAN, ``ferry receive --listen HOST:PORT`` prints ``listening on HOST:PORT``, then
+``code: N-word-word`` (each line flushed as it is made): a sender gives that code
+(``ferry send --connect --code``), or pairs with no code if both sides keep each other as
+trusted. A code is single use: after each sender that used it,
 and after each wrong guess, a new ``code:`` line follows. Several senders are served at
 once, each pairing under its own deadline; there is no way to receive without pairing.
 """
@@ -15,7 +21,7 @@ from pathlib import Path
 
 from ferry.errors import ConfigError, FerryError
 from ferry.protocol.errors import ProtocolError
-from ferry.protocol.pairing import AuthenticationError, Reason
+from ferry.protocol.pairing import AuthenticationError, Reason, parse_code
 
 from ..config import EngineConfig
 from ..engine import Engine
@@ -29,6 +35,13 @@ from ..sizes import parse_size
 from ..transfer import Transfer, TransferResult
 from .output import EXIT_AUTH, EXIT_FAILED, EXIT_OK, error_line, printable, summary
 from .pairing import add_pairing_options, code_from
+from .rendezvous import (
+    add_rendezvous_option,
+    allocate_code,
+    claim_code,
+    network_settings,
+    server_url,
+)
 from .web import add_web_options, web_receive
 
 
@@ -38,7 +51,19 @@ def add_receive_command(
     receive = commands.add_parser(
         "receive", parents=[network], help="wait for senders and store what they send"
     )
-    receive.add_argument("--listen", metavar="HOST:PORT", help="required unless --web")
+    receive.add_argument(
+        "code_text",
+        nargs="?",
+        default=None,
+        metavar="CODE",
+        help="the code the sender printed (with none: print a code for a sender to use)",
+    )
+    receive.add_argument(
+        "--listen",
+        default=None,
+        metavar="HOST:PORT",
+        help="serve senders on the LAN here (ferry send --connect), not through the mailbox server",
+    )
     add_web_options(receive)
     where = receive.add_mutually_exclusive_group(required=True)
     where.add_argument("--out", type=Path, metavar="DIR", help="store plain files here")
@@ -62,6 +87,7 @@ def add_receive_command(
         help="close a sender that sends nothing for this long (default 300)",
     )
     add_pairing_options(receive)
+    add_rendezvous_option(receive)
     receive.add_argument(
         "--staging-quota",
         default=None,
@@ -95,6 +121,11 @@ def _limits(args: argparse.Namespace) -> dict[str, int]:
 
 
 def _config(args: argparse.Namespace) -> EngineConfig:
+    if args.out is not None:
+        try:  # a folder that does not exist yet is made, as croc and wormhole do
+            args.out.expanduser().mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FerryError(f"cannot make the output folder {args.out}: {exc.strerror}") from None
     destination: dict[str, object] = {"output_dir": args.out}
     if args.vault is not None:
         from .vault import read_passphrase
@@ -109,8 +140,7 @@ def _config(args: argparse.Namespace) -> EngineConfig:
     return EngineConfig(
         **destination,  # type: ignore[arg-type]
         accept_all=True,
-        ice_addresses=tuple(args.ice_address) if args.ice_address else None,
-        connect_timeout=args.timeout,
+        **network_settings(args),
         handshake_timeout=args.handshake_timeout,
         idle_timeout=args.idle_timeout,
         max_peers=args.max_peers,
@@ -122,7 +152,9 @@ async def receive_command(args: argparse.Namespace) -> int:
     if args.web:
         return await web_receive(args, _config(args))
     if args.listen is None:
-        raise ConfigError("--listen HOST:PORT is required (or --web: a browser sends)")
+        return await _receive_by_rendezvous(args)
+    if args.code_text is not None:
+        raise ConfigError("give the code with --code when listening (--listen) on the LAN")
     host, port = parse_host_port(args.listen)
     fixed = code_from(args)
     config = _config(args)
@@ -159,6 +191,37 @@ async def receive_command(args: argparse.Namespace) -> int:
         await listener.run()
     if auth_failed:
         return EXIT_AUTH
+    return EXIT_OK if failures == 0 else EXIT_FAILED
+
+
+async def _receive_by_rendezvous(args: argparse.Namespace) -> int:
+    """One sender through the mailbox server: join its code, or print ours and wait."""
+    if args.code_text is not None and args.code is not None:
+        raise ConfigError("give the code once: as CODE or with --code, not both")
+    code = parse_code(args.code_text) if args.code_text is not None else code_from(args)
+    url = server_url(args)
+    config = _config(args)
+    async with Engine(config) as engine:
+        if code is not None:
+            peer = await engine.connect(claim_code(url, code), code=code)
+        else:
+            mailbox, code = await allocate_code(url)
+            print(f"code: {code}", flush=True)
+            try:
+                peer = await engine.listen(mailbox, code=code)
+            except AuthenticationError as exc:
+                if exc.reason is not Reason.WRONG_SECRET:
+                    raise
+                message = f"{exc.message}; someone tried a wrong code, so it is used up"
+                print(error_line(message), file=sys.stderr, flush=True)
+                return EXIT_AUTH
+        print(f"paired: {peer.peer_id} by {peer.pairing_mode}", flush=True)
+        if args.verify:
+            print(f"verifier: {peer.verifier} (peer {peer.peer_id})", flush=True)
+        if args.trust_new and not peer.trusted and peer.peer_id is not None:
+            engine.trust(peer.peer_id)
+            print(f"trusted: {peer.peer_id}", flush=True)
+        failures = await _serve(peer)
     return EXIT_OK if failures == 0 else EXIT_FAILED
 
 

@@ -36,12 +36,12 @@ def add_web_command(commands: argparse._SubParsersAction) -> None:  # type: igno
 
 
 def add_web_options(parser: argparse.ArgumentParser) -> None:
-    """``--web``, ``--page`` and ``--rendezvous`` for send and receive."""
+    """``--web`` and ``--page`` for send and receive (``--rendezvous`` is theirs already:
+    the same mailbox server serves codes and the page's links)."""
     parser.add_argument(
         "--web", action="store_true", help="pair with a browser: print a link (and a QR code)"
     )
     parser.add_argument("--page", metavar="URL", help="where the page is served (with --web)")
-    parser.add_argument("--rendezvous", metavar="URL", help="the mailbox server (with --web)")
 
 
 def run_web_server(args: argparse.Namespace) -> int:

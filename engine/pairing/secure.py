@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 import os
 from collections.abc import Callable, Container
@@ -204,12 +205,21 @@ class SecureSignaling:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.inner.send(notice), NOTICE_TIMEOUT)
         with contextlib.suppress(Exception):
-            await self.inner.close()
+            await _close_scary(self.inner)
 
     def _require_channel(self) -> SealedChannel:
         if self._channel is None:
             raise LocalProtocolError("open() must pair before messages can be sent or received")
         return self._channel
+
+
+async def _close_scary(inner: Signaling) -> None:
+    """Close after a failed pairing; a rendezvous mailbox is told the mood ``scary`` (a
+    wrong code or someone tampering), which its server keeps in its usage records."""
+    if "mood" in inspect.signature(inner.close).parameters:
+        await inner.close(mood="scary")  # type: ignore[call-arg]
+    else:
+        await inner.close()
 
 
 class CodeSource(Protocol):

@@ -236,6 +236,9 @@ class MailboxSignaling:
                         max_size=self._client.limits.max_frame,
                         compression=None,
                         close_timeout=2.0,
+                        # never through $HTTP(S)_PROXY: the server is named explicitly,
+                        # and a loopback or lab server must not be sent to a proxy
+                        proxy=None,
                     )
                 except (OSError, TimeoutError, WebSocketException) as exc:
                     if first:

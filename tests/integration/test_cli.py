@@ -115,9 +115,11 @@ def test_receive_on_a_port_in_use_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 def test_bad_arguments_are_one_line_errors(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"")  # --out DIR is made when missing, but not inside a file
     one_line_error(
-        ferry("receive", "--listen", "127.0.0.1:0", "--out", str(tmp_path / "missing")),
-        "does not exist",
+        ferry("receive", "--listen", "127.0.0.1:0", "--out", str(blocker / "inbox")),
+        "cannot make the output folder",
     )
     one_line_error(ferry("receive", "--listen", "nonsense", "--out", str(tmp_path)), "HOST:PORT")
     source = tmp_path / "a.bin"

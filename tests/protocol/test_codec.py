@@ -242,7 +242,7 @@ _HOSTILE_VALUES = st.one_of(
 @settings(max_examples=500)  # each example draws a frame and several values: slow to make
 @given(st.data())
 def test_encode_of_a_broken_frame_raises_only_protocol_error(data: st.DataObject) -> None:
-    frame = data.draw(fs.frames())
+    frame = data.draw(fs.frames().filter(dataclasses.fields))  # PING has no field to break
     names = [f.name for f in dataclasses.fields(frame)]
     broken = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=len(names)))
     frame = dataclasses.replace(frame, **{name: data.draw(_HOSTILE_VALUES) for name in broken})

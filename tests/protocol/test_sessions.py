@@ -39,6 +39,7 @@ from ferry.protocol.frames import (
     Frame,
     Hello,
     Offer,
+    Ping,
     Reject,
     Window,
 )
@@ -373,7 +374,7 @@ def _receiver_in(state: State) -> ReceiverSession:
 SENDER_STATES = [State.IDLE, State.OFFERED, State.SENDING, State.EOF_SENT, *TERMINAL_STATES]
 RECEIVER_STATES = [State.OFFER_RECEIVED, State.RECEIVING, State.VERIFYING, *TERMINAL_STATES]
 PEER_FRAMES = st.one_of(
-    *(strategy() for cls, strategy in fs.FRAME_STRATEGIES.items() if cls is not Hello)
+    *(strategy() for cls, strategy in fs.FRAME_STRATEGIES.items() if cls not in (Hello, Ping))
 ).map(lambda frame: type(frame)(TID, *[getattr(frame, f) for f in frame.__slots__[1:]]))
 
 
