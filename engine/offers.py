@@ -59,7 +59,9 @@ class IncomingOffer:
             if engine.destination is None or engine.budget is None:
                 self._refuse("this receiver has nowhere to store files (no folder or vault)")
                 return self.transfer
-            refusal = engine.budget.admit(self.peer, self.offer.transfer_id, self.offer)
+            # As it will be staged: resume key bound to this peer, as the kept files are.
+            staged = self.peer.destination.bound(self.offer)
+            refusal = engine.budget.admit(self.peer, self.offer.transfer_id, staged)
             if refusal is not None:
                 self._refuse(refusal, code=NO_SPACE)
                 return self.transfer

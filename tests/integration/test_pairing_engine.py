@@ -177,3 +177,37 @@ def test_an_idle_peer_is_closed_after_the_idle_timeout(tmp_path: Path) -> None:
 
     error = run(scenario())
     assert isinstance(error, PeerGone) and "without a transfer" in error.message
+
+
+def test_a_resume_near_the_staging_quota_needs_room_only_for_what_is_missing(
+    tmp_path: Path,
+) -> None:
+    """The kept partial file and its resume are one file to the quota, not two: the budget
+    sees the offer's resume key bound to the peer, as the staging does."""
+    source = tmp_path / "big.bin"
+    write_random(source, 16 * MIB, seed=8)
+    out = tmp_path / "out"
+    out.mkdir()
+    me, alice = Identity.generate(), Identity.generate()
+
+    async def scenario() -> tuple[int, Any]:
+        config = EngineConfig(
+            output_dir=out,
+            accept_all=True,
+            ice_addresses=LOOPBACK,
+            identity=me,
+            write_delay=0.01,
+            # The kept part (2 MiB or more) plus the whole 16 MiB would not fit in 17 MiB;
+            # the kept part plus what is missing does.
+            staging_quota=17 * MIB,
+        )
+        async with Engine(config) as receiving:
+            await _send_cut(receiving, alice, source, out)
+            await until_journaled(out)
+            (staged,) = await receiving.pending()
+            await receiving.refresh_budget()
+            return staged.durable, await _send_whole(receiving, alice, source)
+
+    durable, result = run(scenario())
+    assert result.resumed_from == durable > 0
+    assert sha256_file(out / result.stored_id) == sha256_file(source)
