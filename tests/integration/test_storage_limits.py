@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +17,15 @@ import pytest
 
 from ferry.engine import TransferRejected
 
-from .helpers import connected_pair, files_under, run, visible_files, write_random
+from .helpers import (
+    connected_pair,
+    files_under,
+    free_port,
+    run,
+    start_receiver,
+    visible_files,
+    write_random,
+)
 
 MIB = 1 << 20
 
@@ -128,3 +137,36 @@ def test_offers_beyond_the_per_connection_limits_are_refused(tmp_path: Path) -> 
     message = run(scenario())
     assert "at most 2 files per connection" in message
     assert visible_files(out) == ["f0.bin", "f1.bin"]
+
+
+def test_the_command_line_limits_reach_the_receiver(tmp_path: Path) -> None:
+    """`ferry receive --min-free 1t`: a sender's file is refused with the reason, in one
+    line on each side; a size that is not one is a clear usage error."""
+    source = tmp_path / "a.bin"
+    write_random(source, 1000)
+    port = free_port()
+    receiver = start_receiver(port, "--out", str(tmp_path / "out"), "--min-free", "1t")
+    (tmp_path / "out").mkdir(exist_ok=True)
+    try:
+        sent = subprocess.run(
+            [sys.executable, "-m", "ferry.engine.cli", "send", str(source),
+             "--connect", f"127.0.0.1:{port}", "--ice-address", "127.0.0.1",
+             "--code", receiver.code],  # type: ignore[attr-defined]
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        receiver.kill()
+        _, receiver_err = receiver.communicate()
+    assert sent.returncode != 0
+    assert "not enough free space on this receiver" in sent.stderr
+    assert "not enough free space" in receiver_err
+    assert files_under(tmp_path / "out") == []
+    bad = subprocess.run(
+        [sys.executable, "-m", "ferry.engine.cli", "receive", "--listen", "127.0.0.1:0",
+         "--out", str(tmp_path), "--staging-quota", "lots"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert (
+        bad.returncode != 0
+        and bad.stderr == "ferry: error: not a size: 'lots' (examples: 16k, 64KiB, 1m, 65536)\n"
+    )
