@@ -112,6 +112,9 @@ export const SCHEMAS = {
   DONE: { transfer_id: tid, sha256: sha, stored_id: text(L.MAX_STORED_ID_LENGTH) },
   CANCEL: { transfer_id: tid, reason: message },
   ERROR: { transfer_id: optional(tid), code, message },
+  // Keepalive (docs/keepalive.md): sent only to a peer whose HELLO lists "keepalive". The
+  // page does not list it, so none should come; decoding it keeps the codec whole.
+  PING: {},
 };
 
 // The CHUNK layout of codec.py: map of 4, keys in this order, offset as uint 64, data as

@@ -156,6 +156,7 @@ export class FerryConnection {
     if (f.type === "ERROR" && f.transfer_id === null) {
       throw new TransferFailed(`the peer ended the connection: ${f.message}`, f.code, true);
     }
+    if (f.type === "PING") return { send: [], event: null }; // proof of life, nothing to do
     if (f.type === "OFFER") return this._onOffer(f);
     const t = this.out && same(this.out.offer.transfer_id, f.transfer_id) ? this.out : this.incoming.get(hex(f.transfer_id));
     if (!t) {

@@ -1054,7 +1054,10 @@
     EOF: { transfer_id: tid, size, sha256: sha },
     DONE: { transfer_id: tid, sha256: sha, stored_id: text(MAX_STORED_ID_LENGTH) },
     CANCEL: { transfer_id: tid, reason: message },
-    ERROR: { transfer_id: optional(tid), code, message }
+    ERROR: { transfer_id: optional(tid), code, message },
+    // Keepalive (docs/keepalive.md): sent only to a peer whose HELLO lists "keepalive". The
+    // page does not list it, so none should come; decoding it keeps the codec whole.
+    PING: {}
   };
   function bytesOf(textWithEscapes) {
     return Uint8Array.from(textWithEscapes, (c) => c.charCodeAt(0));
@@ -5260,6 +5263,7 @@
       if (f.type === "ERROR" && f.transfer_id === null) {
         throw new TransferFailed(`the peer ended the connection: ${f.message}`, f.code, true);
       }
+      if (f.type === "PING") return { send: [], event: null };
       if (f.type === "OFFER") return this._onOffer(f);
       const t = this.out && same(this.out.offer.transfer_id, f.transfer_id) ? this.out : this.incoming.get(hex(f.transfer_id));
       if (!t) {
