@@ -352,7 +352,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=64, help="MiB per transfer (default 64)")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args(argv)
-    return asyncio.run(run(args.size, args.rounds))
+    # SIGTERM (a timeout, a CI job stopped) unwinds like Ctrl-C, so the mailbox server's
+    # process group and the temporary folder are removed on the way out.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return asyncio.run(run(args.size, args.rounds))
+    except KeyboardInterrupt:
+        print("interrupted: the mailbox server and the browser have been stopped", file=sys.stderr)
+        return 130
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
