@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ferry.errors import FerryError
+
 from .lab import LinkSpec, open_lab
 from .lab.measure import ferry_transfer, probe, rtc_ceiling, tcp_bulk
 from .results import FigureSet
@@ -123,7 +125,7 @@ class WanBench:
             for cell in self._cells():
                 try:
                     self._cell(cell, files)
-                except (RuntimeError, TimeoutError, OSError) as exc:
+                except (FerryError, RuntimeError, TimeoutError, OSError) as exc:  # LabError too
                     self.errors.append(f"{cell.prefix}: {exc}")
                     self.progress(f"  failed: {exc}")
 

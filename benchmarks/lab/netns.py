@@ -26,6 +26,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from ferry.engine.lab.netns import LabError, remove_stale
+from ferry.engine.lab.netns import kill_namespace as _kill_namespace
+from ferry.engine.lab.netns import run as _run
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "ferrylab"
@@ -36,10 +40,6 @@ _ROUTER_RECEIVER_SIDE = "10.77.2.2"
 #: NFQUEUE numbers in the router (per namespace, so every lab can use the same two).
 QUEUE_FORWARD, QUEUE_BACKWARD = 1, 2
 _READY_SECONDS = 20.0
-
-
-class LabError(RuntimeError):
-    """The lab could not be built (a missing tool, no root): the message says which."""
 
 
 @dataclass(frozen=True)
@@ -84,47 +84,9 @@ def lab_missing() -> str | None:
     return None
 
 
-def _run(argv: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(list(argv), capture_output=True, text=True, check=False)
-    if check and done.returncode != 0:
-        raise LabError(f"{' '.join(argv)}: {done.stderr.strip() or done.returncode}")
-    return done
-
-
-def _namespaces() -> list[str]:
-    listed = _run(["ip", "netns", "list"], check=False).stdout
-    return [line.split()[0] for line in listed.splitlines() if line.strip()]
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _kill_namespace(name: str) -> None:
-    """Kill whatever runs in ``name`` (only processes a lab started run there), delete it."""
-    pids = _run(["ip", "netns", "pids", name], check=False).stdout.split()
-    for pid in pids:
-        with contextlib.suppress(ProcessLookupError, ValueError):
-            os.kill(int(pid), signal.SIGKILL)
-    _run(["ip", "netns", "delete", name], check=False)
-
-
 def remove_stale_labs() -> list[str]:
-    """Delete labs whose creating process is gone (killed before it could clean up)."""
-    removed = []
-    for name in _namespaces():
-        parts = name.split("-")
-        ours = len(parts) == 4 and parts[0] == PREFIX and parts[1].isdigit()
-        if ours and not _pid_alive(int(parts[1])):
-            _kill_namespace(name)
-            removed.append(name)
-    return removed
+    """Delete WAN labs whose creating process is gone (killed before it could clean up)."""
+    return remove_stale(PREFIX)
 
 
 @dataclass

@@ -73,12 +73,13 @@ def kill_namespace(name: str) -> None:
     run(["ip", "netns", "delete", name], check=False)
 
 
-def remove_stale() -> list[str]:
-    """Delete namespaces of labs whose process is gone (killed before it cleaned up)."""
+def remove_stale(prefix: str = PREFIX) -> list[str]:
+    """Delete namespaces ``prefix-PID-...`` of labs whose process is gone (killed before it
+    cleaned up); each kind of lab (NAT here, the WAN lab in benchmarks) has its prefix."""
     removed = []
     for name in _namespaces():
         parts = name.split("-")
-        ours = len(parts) == 4 and parts[0] == PREFIX and parts[1].isdigit()
+        ours = len(parts) == 4 and parts[0] == prefix and parts[1].isdigit()
         if ours and not _pid_alive(int(parts[1])):
             kill_namespace(name)
             removed.append(name)
