@@ -44,7 +44,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .bbr import BbrModel
+from .bbr import BbrModel, SendState
 from .sctp_receive import track_gaps
 
 try:
@@ -131,6 +131,7 @@ class SctpCongestion:
         self._last_sack = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
         self._blocks: list[tuple[int, int]] = []  # the last SACK's gap blocks, as TSNs
+        self._newest: SendState | None = None  # during a SACK: its latest-sent chunk's state
         self.counts = {
             "sacks": 0,
             "fast_resends": 0,
@@ -163,11 +164,13 @@ class SctpCongestion:
         queue = transport._sent_queue
         decrease = transport._flight_size_decrease
         acked = done = 0
+        self._newest = None
         while queue and _tsn_gte(cumulative, queue[0].tsn):
             schunk = queue.popleft()
             done += 1
             if not schunk._acked:
                 acked += schunk._book_size
+                self._note_delivered(schunk)
             decrease(schunk)
             if done == 1 and schunk._sent_count == 1:
                 transport._update_rto(received_time - schunk._sent_time)
@@ -184,7 +187,8 @@ class SctpCongestion:
             self._last_sack = now
         idle = not transport._outbound_queue and not transport._data_channel_queue
         app_limited = idle and transport._flight_size < self.model.cwnd
-        self.model.on_ack(acked, now, transport._flight_size, app_limited)
+        self.model.on_ack(acked, now, transport._flight_size, self._newest, app_limited)
+        self._newest = None
         if not queue:
             transport._t3_cancel()
         elif done:
@@ -223,6 +227,7 @@ class SctpCongestion:
                     if not schunk._acked:
                         schunk._acked = True
                         acked += schunk._book_size
+                        self._note_delivered(schunk)
                         highest = i
                     transport._flight_size_decrease(schunk)
                 start = stop + 1
@@ -237,6 +242,13 @@ class SctpCongestion:
             if hole >= highest:
                 break
         return acked
+
+    def _note_delivered(self, schunk: Any) -> None:
+        """Keep the send state of the latest-sent chunk this SACK acknowledges: the
+        model's delivery-rate sample (a chunk resent counts from its last send)."""
+        state = getattr(schunk, "_ferry_sent", None)
+        if state is not None and (self._newest is None or state.sent_time > self._newest.sent_time):
+            self._newest = state
 
     def _strike(self, schunk: Any) -> None:
         if schunk._acked or schunk._retransmit:
@@ -278,7 +290,9 @@ class SctpCongestion:
         if type(chunk) is not DataChunk:
             await self._send_chunk(chunk)
             return
-        self.model.on_sent(chunk._book_size)
+        size = chunk._book_size
+        flight = self.transport._flight_size - size  # aiortc counts it in before sending
+        chunk._ferry_sent = self.model.on_send(size, self.clock(), flight)
         if chunk._sent_count > 1:
             chunk._misses = _NEVER
             newest = self.transport._sent_queue[-1].tsn  # sent before this resend

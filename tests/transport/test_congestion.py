@@ -70,7 +70,8 @@ async def _sender(clock: Clock) -> tuple[RTCSctpTransport, SctpCongestion]:
     controller = control_congestion(transport, clock)
     assert controller is not None
     controller.model.on_rtt(0.05, clock.now)  # a path with a 50 ms round trip...
-    controller.model.btl_bw = 6e6  # ...and 6 MB/s: a window of ~600 kB
+    controller.model._bw_samples.extend([6e6] * 10)  # ...and 6 MB/s for ten rounds:
+    controller.model.btl_bw = 6e6  # a window of ~600 kB
     controller.model.state = State.PROBE_BW
     await transport._send(1, 53, bytes(MESSAGE))
     for _ in range(10):
