@@ -2,6 +2,7 @@
 
     ferry bench [--quick | --large] [--out DIR] [--history FILE | --no-history]
     ferry bench --wan [--quick] [--repeat N] [--cells RTT/LOSS/RATE,...]
+    ferry bench --wan-resume [--sizes 1G] [--repeat N]
     ferry bench --compare OLD.json NEW.json [--noise 0.05]
     ferry bench --history-chart [--history FILE] [--out DIR]
 
@@ -118,6 +119,12 @@ def build_parser(prog: str = "ferry bench") -> argparse.ArgumentParser:
         action="store_true",
         help="Ferry against kernel TCP on an emulated WAN link (root; with --quick: "
         "50 ms x {0, 0.1, 1%%} loss x 50 Mbit/s, under 5 min)",
+    )
+    mode.add_argument(
+        "--wan-resume",
+        action="store_true",
+        help="a 50 Mbit/s, 50 ms link cut for 10 s half way through a 1 GiB transfer "
+        "(--sizes: another size): time lost and bytes re-sent (root; ~8 min)",
     )
     parser.add_argument(
         "--cells",
@@ -290,6 +297,43 @@ def run_wan(args: argparse.Namespace) -> int:
     return _report(result, args, interrupted)
 
 
+def run_wan_resume(args: argparse.Namespace) -> int:
+    """A link cut half way through a transfer (benchmarks.wan_resume)."""
+    from .lab import lab_missing
+    from .wan_resume import WanResumeBench
+
+    missing = lab_missing()
+    if missing:
+        print(f"ferry bench --wan-resume: error: {missing}", file=sys.stderr)
+        return EXIT_FAILED
+    started_at = datetime.datetime.now(datetime.UTC)
+    machine = machine_info()
+    commit = commit_id()
+    _progress(f"ferry bench wan-resume: commit {short_commit(commit)}, {machine['cpu']}")
+    bench = WanResumeBench(progress=_progress, work_dir=args.work_dir, repeats=args.repeat or 1)
+    if args.sizes:
+        bench.size = args.sizes[0]
+    started = time.monotonic()
+    interrupted = _interruptible(bench.run, "the lab has been torn down")
+    result = RunResult(
+        timestamp=started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        commit=commit,
+        commit_date=commit_date(),
+        machine=machine,
+        settings={
+            "profile": "wan-resume",
+            "repeat": bench.repeats,
+            "overridden": ["sizes"] if args.sizes else [],
+        },
+        figures=bench.figures.figures(),
+        seconds=time.monotonic() - started,
+        partial=interrupted,
+        notes=bench.notes,
+        errors=bench.errors,
+    )
+    return _report(result, args, interrupted)
+
+
 def _report(result: RunResult, args: argparse.Namespace, interrupted: bool) -> int:
     if interrupted and not result.figures:
         _progress("nothing was measured: no results written")
@@ -350,6 +394,8 @@ def main(argv: Sequence[str] | None = None, prog: str = "ferry bench") -> int:
             if args.large:
                 parser.error("--wan runs with --quick or alone, not with --large")
             return run_wan(args)
+        if args.wan_resume:
+            return run_wan_resume(args)
         return run_suite(args)
     except ResultsError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from .netns import Lab
@@ -150,10 +151,17 @@ def _tree_bytes(root: str) -> int:
     return total
 
 
-def ferry_transfer(lab: Lab, path: str, out_dir: str, timeout: float = 900.0) -> dict[str, Any]:
+def ferry_transfer(
+    lab: Lab,
+    path: str,
+    out_dir: str,
+    timeout: float = 900.0,
+    during: Callable[[int, float], None] | None = None,
+) -> dict[str, Any]:
     """``ferry send PATH`` in the sender namespace to ``ferry receive --out`` in the
     receiver's; the wall time of the sending process, and the longest time the received
-    file did not grow (polled every 20 ms)."""
+    file did not grow (polled every 20 ms). ``during(bytes received, monotonic time)`` is
+    called at each poll (a benchmark cuts the link from it)."""
     env = {**os.environ, "FERRY_PASSPHRASE": ""}
     receiver = lab.popen(
         lab.receiver,
@@ -179,6 +187,8 @@ def ferry_transfer(lab: Lab, path: str, out_dir: str, timeout: float = 900.0) ->
             if last_size > 0:
                 longest_gap = max(longest_gap, now - last_change)
             last_size, last_change = size, now
+        if during is not None:
+            during(size, now)
         if now - started > timeout:
             sender.kill()
             raise TimeoutError(f"ferry send took more than {timeout:.0f} s")
