@@ -5,6 +5,10 @@ so a client that sends nothing, or sends garbage, holds only its own connection 
 most that long; at most ``EngineConfig.max_peers`` are served at once and more are closed
 as they arrive. All of them share one :class:`~ferry.engine.pairing.codebook.CodeSlot`:
 one joiner at a time may try the code, and a tried code is replaced.
+
+With ``once`` the listener stops after one sender, but a sender whose link was lost (not
+one that said goodbye) is that sender still: it reconnects by itself and resumes, so the
+listener waits up to ``return_seconds`` for that identity alone before it stops.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ferry.actors.clock import SYSTEM_CLOCK, Clock
 from ferry.errors import FerryError
 from ferry.protocol.pairing import Reason
 from ferry.protocol.pairing.messages import abort_notice
@@ -25,6 +30,11 @@ from .peer import Peer
 from .signaling import TcpListener, TcpSignaling
 
 logger = logging.getLogger(__name__)
+
+#: With ``once``: how long a sender whose link was lost may take to come back. Its own
+#: reconnects (EngineConfig.reconnect_attempts, delays doubling from 0.5 s to 8 s) span
+#: about 16 s after its keepalive gives up; this leaves room for a slow pairing on top.
+RETURN_SECONDS = 60.0
 
 
 class Listener:
@@ -39,6 +49,8 @@ class Listener:
         serve: Callable[[Peer], Awaitable[None]],
         failed: Callable[[str, FerryError], None] = lambda where, error: None,
         once: bool = False,
+        return_seconds: float = RETURN_SECONDS,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         """``serve(peer)`` runs for each paired peer until it is done with it; ``failed``
         hears each connection that did not pair (where it came from, and why)."""
@@ -48,6 +60,10 @@ class Listener:
         self._serve = serve
         self._failed = failed
         self.once = once
+        self.return_seconds = return_seconds
+        self.clock = clock
+        self._returning: str | None = None  # once: the sender whose lost link may come back
+        self._give_up: Any = None  # once: the timer that stops waiting for it
         self.served = 0
         self.refused = 0  # connections closed because max_peers were being served
         self._active: set[asyncio.Task[Any]] = set()
@@ -75,7 +91,8 @@ class Listener:
         limit = self.engine.config.max_peers
         while True:
             signaling = await self.sockets.accept()
-            if len(self._active) >= limit or (self.once and self.served):
+            done = self.once and self.served and self._returning is None
+            if len(self._active) >= limit or done:
                 self.refused += 1
                 logger.warning(
                     "refused a connection from %s:%s: already serving %d peers",
@@ -99,12 +116,28 @@ class Listener:
             self._failed(where, exc)
             return
         if self.once and self.served:
-            await peer.close()  # another sender got in first
-            return
+            if self._returning is None or peer.peer_id != self._returning:
+                await peer.close()  # another sender got in first
+                return
+            self._returning = None  # the sender is back: serve it as before
+            if self._give_up is not None:
+                self._give_up.cancel()
         self.served += 1
         try:
             await self._serve(peer)
         finally:
             await peer.close()
             if self.once:
-                self.stop()
+                self._after_once(peer)
+
+    def _after_once(self, peer: Peer) -> None:
+        """Stop, unless the link was lost: then wait a while for that sender alone."""
+        if peer.peer_id is None or peer.peer_id not in self.engine.session_trust:
+            self.stop()  # it said goodbye, or was closed here: it will not come back
+            return
+        self._returning = peer.peer_id
+        logger.info(
+            "the sender's link was lost: waiting up to %.0f s for it to reconnect",
+            self.return_seconds,
+        )
+        self._give_up = self.clock.call_later(self.return_seconds, self.stop)

@@ -200,7 +200,16 @@ def ferry_transfer(
         receiver.wait(timeout=30)
     except subprocess.TimeoutExpired:
         receiver.kill()
-    return {"seconds": seconds, "longest_gap": longest_gap, "output": out.strip()}
+        receiver.wait()
+    received, complaints = receiver.communicate()
+    return {
+        "seconds": seconds,
+        "longest_gap": longest_gap,
+        "output": out.strip(),
+        "receiver_status": receiver.returncode,
+        "receiver_output": received.strip(),
+        "receiver_errors": complaints.strip(),
+    }
 
 
 def share_link(lab: Lab, seconds: float, congestion: str, warmup: float = 5.0) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from ferry.errors import ConfigError, FerryError
-from ferry.protocol.errors import ProtocolError
+from ferry.protocol.errors import PeerGone, ProtocolError
 from ferry.protocol.pairing import AuthenticationError, Reason, parse_code
 
 from ..config import EngineConfig
@@ -158,7 +158,8 @@ async def receive_command(args: argparse.Namespace) -> int:
     host, port = parse_host_port(args.listen)
     fixed = code_from(args)
     config = _config(args)
-    failures = 0
+    unfinished: set[str] = set()  # files that failed and have not arrived since
+    protocol_errors = 0
     auth_failed = False
 
     async with Engine(config) as engine, TcpListener(host, port) as sockets:
@@ -166,14 +167,14 @@ async def receive_command(args: argparse.Namespace) -> int:
         codes = CodeSlot(lambda code: print(f"code: {code}", flush=True), fixed=fixed)
 
         async def serve(peer: Peer) -> None:
-            nonlocal failures
+            nonlocal protocol_errors
             print(f"paired: {peer.peer_id} by {peer.pairing_mode}", flush=True)
             if args.verify:
                 print(f"verifier: {peer.verifier} (peer {peer.peer_id})", flush=True)
             if args.trust_new and not peer.trusted and peer.peer_id is not None:
                 engine.trust(peer.peer_id)
                 print(f"trusted: {peer.peer_id}", flush=True)
-            failures += await _serve(peer)
+            protocol_errors += await _serve(peer, unfinished)
             print(f"left: {peer.peer_id}", flush=True)  # its staging is suspended by now
 
         def failed(where: str, error: FerryError) -> None:
@@ -191,7 +192,7 @@ async def receive_command(args: argparse.Namespace) -> int:
         await listener.run()
     if auth_failed:
         return EXIT_AUTH
-    return EXIT_OK if failures == 0 else EXIT_FAILED
+    return EXIT_OK if not unfinished and not protocol_errors else EXIT_FAILED
 
 
 async def _receive_by_rendezvous(args: argparse.Namespace) -> int:
@@ -221,17 +222,21 @@ async def _receive_by_rendezvous(args: argparse.Namespace) -> int:
         if args.trust_new and not peer.trusted and peer.peer_id is not None:
             engine.trust(peer.peer_id)
             print(f"trusted: {peer.peer_id}", flush=True)
-        failures = await _serve(peer)
-    return EXIT_OK if failures == 0 else EXIT_FAILED
+        unfinished: set[str] = set()
+        errors = await _serve(peer, unfinished)
+    return EXIT_OK if not unfinished and not errors else EXIT_FAILED
 
 
-async def _serve(peer: Peer) -> int:
-    """Report each incoming file until the sender leaves; return how many failed."""
-    failures = 0
+async def _serve(peer: Peer, failed: set[str] | None = None) -> int:
+    """Report each incoming file until the sender leaves; the names of files that failed
+    go into ``failed`` (and out again when one arrives later: a file cut off by a lost link
+    resumes when the sender reconnects). Returns 1 if the sender broke the protocol, or, with
+    no ``failed`` given, how many files failed."""
+    names: set[str] = set() if failed is None else failed
 
     def report(transfer: Transfer, item: object) -> None:
-        nonlocal failures
         if isinstance(item, TransferResult):
+            names.discard(transfer.name)
             print(summary("received", item), flush=True)
         elif isinstance(item, PreviewReady):
             outcome = (
@@ -240,8 +245,12 @@ async def _serve(peer: Peer) -> int:
                 else f"none ({item.reason})"
             )
             print(printable(f"preview of {transfer.name}: {outcome}"), flush=True)
+        elif isinstance(item, PeerGone) and peer.peer_id in peer.engine.session_trust:
+            names.add(transfer.name)
+            kept = f"ferry: {transfer.name}: {item.message}; kept for a resume when it reconnects"
+            print(printable(kept), file=sys.stderr, flush=True)
         elif isinstance(item, FerryError):
-            failures += 1
+            names.add(transfer.name)
             print(error_line(f"{transfer.name}: {item.message}"), file=sys.stderr, flush=True)
 
     def on_offer(offer: IncomingOffer) -> None:
@@ -249,9 +258,9 @@ async def _serve(peer: Peer) -> int:
 
     peer.on_offer = on_offer
     error = await peer.wait_closed()
-    if isinstance(error, ProtocolError):  # the peer broke the protocol: say so, once
+    broke = isinstance(error, ProtocolError)
+    if broke:  # the peer broke the protocol: say so, once
         who = f"sender {peer.peer_id}" if peer.peer_id else "the sender"
         print(error_line(f"{who} broke the protocol: {error.message}"), file=sys.stderr)
-        failures += 1
     await peer.close()
-    return failures
+    return int(broke) + (0 if failed is not None else len(names))
