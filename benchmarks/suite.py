@@ -311,6 +311,7 @@ def run_wan_resume(args: argparse.Namespace) -> int:
     commit = commit_id()
     _progress(f"ferry bench wan-resume: commit {short_commit(commit)}, {machine['cpu']}")
     bench = WanResumeBench(progress=_progress, work_dir=args.work_dir, repeats=args.repeat or 1)
+    args.no_chart = True  # a handful of figures of different units: the table says it all
     if args.sizes:
         bench.size = args.sizes[0]
     started = time.monotonic()

@@ -7,8 +7,12 @@ sender notices the dead link by its keepalive, reconnects with backoff, pairs ag
 identity, and the receiver resumes from its staging. In the same lab, alternating, the same
 file crosses without a cut; figures under ``wan_resume/<rtt_ms>/<rate_mbit>/``:
 
+- ``stall_after_restore_s``: from the link's return to the first byte arriving again
+  (reconnecting, pairing, ICE, DTLS, the offer and the resume), the part of the time lost
+  that does not depend on the machine's load;
 - ``seconds_lost``: the cut run's wall time less the uncut run's less the outage itself
-  (what noticing the loss, reconnecting and restarting cost beyond the 10 s);
+  (everything the cut cost beyond the 10 s, start-up after the resume included; on a
+  shared machine the two runs' loads differ, so this one is noisy);
 - ``resent_bytes``: bytes that crossed twice, those the receiver had before the cut less
   where it resumed (``resumed at byte N`` in the sender's summary); ``resent_over_window``
   is that over the receiver's credit window, which the issue bounds at 1;
@@ -45,6 +49,7 @@ class LinkCut:
     seconds: float
     cut_at: float | None = None
     restored_at: float | None = None
+    flowing_at: float | None = None  # the first poll after the restore with new bytes
     arrived_before: int = 0
 
     def __call__(self, received: int, now: float) -> None:
@@ -56,6 +61,8 @@ class LinkCut:
             if now - self.cut_at >= self.seconds:
                 self.lab.set_forwarding(True)
                 self.restored_at = now
+        elif self.restored_at is not None and self.flowing_at is None:
+            self.flowing_at = now if received > self.arrived_before else None
 
 
 @dataclass
@@ -117,6 +124,10 @@ class WanResumeBench:
         resent = max(0, link_cut.arrived_before - resumed_from)
         lost = cut["seconds"] - uncut["seconds"] - self.cut_seconds
         add(f"{prefix}/seconds_lost", lost, "s", better="lower", **params)
+        stall = None
+        if link_cut.flowing_at is not None and link_cut.restored_at is not None:
+            stall = link_cut.flowing_at - link_cut.restored_at
+            add(f"{prefix}/stall_after_restore_s", stall, "s", better="lower", **params)
         add(f"{prefix}/resent_bytes", resent, "B", better="lower", **params)
         add(f"{prefix}/resent_over_window", resent / DEFAULT_WINDOW, "x", better="lower", **params)
         add(f"{prefix}/resumed_from", resumed_from, "B", **params)
@@ -124,9 +135,11 @@ class WanResumeBench:
         add(f"{prefix}/uncut_mb_per_s", self.size / uncut["seconds"] / 1e6, "MB/s", **params)
         if not match:
             self.notes.append(f"{prefix}: the sender did not say it resumed: {cut['output']!r}")
+        waited = f"{stall:.1f} s" if stall is not None else "?"
         self.progress(
             f"  uncut {uncut['seconds']:.1f} s, cut {cut['seconds']:.1f} s: "
-            f"{lost:.1f} s lost beyond the {self.cut_seconds:g} s outage; "
+            f"{lost:.1f} s lost beyond the {self.cut_seconds:g} s outage, bytes flowing "
+            f"again {waited} after the link came back; "
             f"{link_cut.arrived_before:,} bytes had arrived, resumed at {resumed_from:,}: "
             f"{resent:,} bytes re-sent ({resent / DEFAULT_WINDOW:.2f} credit windows)"
         )
