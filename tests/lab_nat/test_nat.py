@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -39,10 +41,11 @@ class World:
         self.mailbox = MailboxProcess(tmp / "mailbox", lab.public_ip, 4000, prefix)
         self.coturn = Coturn(tmp / "coturn", listen_ip=lab.public_ip, port=3478, prefix=prefix)
 
-    def ferry(self, home: str, *args: str) -> subprocess.Popen[str]:
+    def ferry(self, home: str, *args: str, verbose: bool = False) -> subprocess.Popen[str]:
+        cli = [sys.executable, "-m", "ferry.engine.cli", *(["-v"] if verbose else [])]
         return self.lab.spaces.popen(
             self.lab.homes[home],
-            [sys.executable, "-m", "ferry.engine.cli", *args, "--rendezvous", self.mailbox.url],
+            [*cli, *args, "--rendezvous", self.mailbox.url],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "FERRY_CONFIG_DIR": str(self.tmp / f"home-{home}")},
         )  # fmt: skip
@@ -135,6 +138,59 @@ def test_the_mailbox_server_restarted_after_the_code_was_shown(world: World) -> 
 
     sent, _ = _transfer(world, 1 << 20, ["--ice-server", world.coturn.stun_url], between=restart)
     assert _via(sent).startswith("srflx")
+
+
+def test_the_mailbox_server_restarted_mid_handshake(world: World) -> None:
+    """The restart lands while the pairing is in flight: the joiner has claimed the
+    nameplate and added its first pairing message, the waiting side (frozen with SIGSTOP
+    meanwhile) has not answered it yet. The server keeps what it stored; both sides lose
+    their WebSocket, reconnect with backoff, read the mailbox's replay (their own messages
+    echoed back are not stored twice, the other side's are taken once, in order), pair
+    and move the file."""
+
+    source = world.tmp / "payload.bin"
+    write_random(source, 1 << 20, seed=3)
+    out = world.tmp / "inbox"
+    ice = ["--ice-server", world.coturn.stun_url]
+    sender = world.ferry("a", "send", str(source), *ice, verbose=True)
+    try:
+        code = read_code(sender)
+        os.kill(sender.pid, signal.SIGSTOP)  # the waiting side cannot answer
+        try:
+            receiver = world.ferry("b", "receive", code, "--out", str(out), *ice, verbose=True)
+            # the joiner's first pairing message is in the server's database
+            deadline = time.monotonic() + BOUND
+            while not _pairing_started(world.mailbox.folder / "channel.sqlite"):
+                assert receiver.poll() is None, _finish(receiver)
+                assert time.monotonic() < deadline, "the joiner never wrote its first message"
+                time.sleep(0.05)
+            world.mailbox.restart()
+        finally:
+            os.kill(sender.pid, signal.SIGCONT)
+        status, received, errors = _finish(receiver)
+    finally:
+        sent_status, sent, sent_errors = _finish(sender)
+    assert status == 0, errors
+    assert sent_status == 0, sent_errors
+    assert sha256_file(out / "payload.bin") == sha256_file(source)
+    assert _via(sent).startswith("srflx") and _via(received).startswith("srflx")
+    for log in (sent_errors, errors):  # each side lost the server and came back
+        assert "rendezvous: reconnecting to " in log, log
+
+
+def _pairing_started(db: Path) -> bool:
+    """Whether a side has added a numbered (pairing) message to a mailbox: with the waiting
+    side frozen before its peer came, only the joiner can have."""
+    if not db.exists():
+        return False
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        rows = conn.execute("SELECT phase FROM messages WHERE phase = '0'").fetchall()
+    except sqlite3.OperationalError:  # the server has not made its tables yet
+        return False
+    finally:
+        conn.close()
+    return bool(rows)
 
 
 def test_a_link_cut_mid_transfer_and_restored_carries_on(world: World) -> None:
