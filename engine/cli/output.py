@@ -38,6 +38,8 @@ def summary(verb: str, result: TransferResult) -> str:
     rate = result.size / result.seconds / 1e6 if result.seconds > 0 else 0.0
     where = result.path or f"stored as {result.stored_id}"
     resumed = f", resumed at byte {result.resumed_from:,}" if result.resumed_from else ""
+    if result.resent:
+        resumed += f", {result.resent:,} bytes sent again"
     via = f" via {result.route.describe()}" if result.route is not None else ""
     return printable(
         f"{verb} {result.name}: {result.size:,} bytes in {result.seconds:.2f}s "
