@@ -47,6 +47,21 @@ def summary(verb: str, result: TransferResult) -> str:
     )
 
 
+def report_link(event: object) -> None:
+    """A peer's link went away or came back (``Peer.add_listener``): one line each, as the
+    peer reconnects by itself (through the rendezvous mailbox, or the LAN address)."""
+    from ..peer import Reconnected, Reconnecting
+
+    if isinstance(event, Reconnecting):
+        line = f"link lost ({event.error.message}); reconnecting, attempt {event.attempt}"
+    elif isinstance(event, Reconnected):
+        via = f" via {event.route.describe()}" if event.route is not None else ""
+        line = f"reconnected{via} (attempt {event.attempt})"
+    else:
+        return
+    print(printable(line), flush=True)
+
+
 async def await_with_progress(transfers: list[Transfer]) -> int:
     """Show a bar per active file, a line per finished one; return how many succeeded."""
     from tqdm import tqdm
