@@ -64,6 +64,10 @@ from .ice_servers import resolve_ice_servers
 
 logger = logging.getLogger(__name__)
 
+#: Through a rendezvous mailbox, a peer's goodbye (in the sealed signaling) comes a little
+#: after its data channel closed; this long a wait tells a goodbye from a lost link.
+BYE_GRACE = 1.0
+
 
 @dataclass(frozen=True)
 class Connected:
@@ -363,6 +367,15 @@ class Peer:
 
         The receiver resumes each from what it made durable, so only the rest is sent.
         """
+        relinks = self._relinks
+        if relinks is not None and isinstance(retry, Retry):
+            # A peer that closes on purpose says bye through the carrier, which arrives
+            # after its data channel closed: a moment's wait tells a goodbye from a loss.
+            ended = await relinks.ended_within(BYE_GRACE)
+            if not self.link.reconnecting:
+                return  # closed meanwhile
+            if ended is not None:
+                retry = self.link.give_up(ended)
         while isinstance(retry, Retry):
             await self._drop_channel()
             logger.warning(
@@ -372,7 +385,6 @@ class Peer:
             )  # fmt: skip
             assert self.link.error is not None
             self._publish(Reconnecting(self.link.error, retry.attempt, retry.delay, self.peer_id))
-            relinks = self._relinks
             if relinks is None or relinks.leader:  # a follower goes when the leader does
                 await asyncio.sleep(retry.delay)
             if not self.link.reconnecting:

@@ -135,8 +135,11 @@ class Relinks:
         assert self.ended is not None
         return self.ended
 
-    async def wait_ended(self) -> FerryError:
-        return await asyncio.shield(self._done)
+    async def ended_within(self, timeout: float) -> FerryError | None:
+        """Why the carrier ended, if it does within ``timeout`` seconds; else None."""
+        with contextlib.suppress(TimeoutError):
+            return await asyncio.wait_for(asyncio.shield(self._done), timeout)
+        return None
 
     def _route(self, message: dict[str, Any]) -> None:
         attempt, inner = message.get("attempt"), message.get("message")
