@@ -34,10 +34,16 @@ MIB = 1 << 20
 CLEAR = {"pair-hello", "pair-pake", "pair-reveal", "pair-confirm"}
 
 
-@pytest.mark.parametrize("cut", ["follower", "leader"])
+@pytest.mark.parametrize(
+    ("waits", "cut"),
+    [("sender", "sender"), ("sender", "receiver"), ("receiver", "receiver")],
+    ids=["ferry-send-waits-cut-follower", "ferry-send-waits-cut-leader", "inbox-cut-follower"],
+)
 def test_a_lost_link_reconnects_through_the_mailbox_and_resumes(
-    tmp_path: Path, server: MailboxServer, cut: str
+    tmp_path: Path, server: MailboxServer, waits: str, cut: str
 ) -> None:
+    """``waits``: which side made the code (and follows the reconnects: the side that
+    typed it leads); ``cut``: whose WebRTC connection dies."""
     name = "holiday-photos-2026.bin"
     source = tmp_path / name
     write_random(source, 24 * MIB, seed=11)
@@ -56,15 +62,18 @@ def test_a_lost_link_reconnects_through_the_mailbox_and_resumes(
             )
         )  # fmt: skip
         async with sending, receiving:
-            # as on the command line: ferry send waits with a code, ferry receive CODE joins
+            # as on the command line: ferry send waits with a code and ferry receive CODE
+            # joins, or an inbox (ferry receive --out) waits and ferry send --code joins
+            waiter, joiner = (sending, receiving) if waits == "sender" else (receiving, sending)
             waiting = MailboxSignaling.allocate(server.url)
             code = new_code(await waiting.bind())
-            listening = asyncio.create_task(sending.listen(waiting, code=code))
+            listening = asyncio.create_task(waiter.listen(waiting, code=code))
             typed = parse_code(str(code))
-            receiver = await receiving.connect(
+            joined = await joiner.connect(
                 MailboxSignaling.claim(server.url, typed.nameplate), code=typed
             )
-            sender = await listening
+            waited = await listening
+            sender, receiver = (waited, joined) if waits == "sender" else (joined, waited)
             events: dict[str, list[PeerEvent]] = {"sender": [], "receiver": []}
             sender.add_listener(events["sender"].append)
             receiver.add_listener(events["receiver"].append)
@@ -72,8 +81,7 @@ def test_a_lost_link_reconnects_through_the_mailbox_and_resumes(
             sent = sender.send(source)
             incoming = await arrivals.get()
             await until_progress(sent, 6 * MIB)
-            # the sender followed (it waited with the code); the receiver leads reconnects
-            (sender if cut == "follower" else receiver).inject_fault("channel")
+            (sender if cut == "sender" else receiver).inject_fault("channel")
             result = await asyncio.wait_for(sent, 90)
             received = await asyncio.wait_for(incoming, 30)
             held = [(m.side, m.phase, m.body) for m in stored_messages(server, APP_ID)]
