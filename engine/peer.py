@@ -44,6 +44,7 @@ from ferry.protocol.events import (
     OfferReceived,
     Progress,
 )
+from ferry.protocol.features import RELINK
 from ferry.protocol.frames import Offer
 from ferry.protocol.pairing import AuthenticationError, Reason
 
@@ -142,6 +143,7 @@ class Peer:
         self._cut_at: dict[bytes, int] = {}  # sent bytes of files cut off by a lost link
         self._cut_incoming: set[bytes] = set()  # incoming files the peer will offer again
         self._last_connection: Connected | Reconnected | None = None
+        self._peer_features: tuple[str, ...] = ()  # what the peer's HELLO listed
         self.loop = asyncio.get_running_loop()
         self.transfers: dict[bytes, Transfer] = {}
         self.receiving: set[bytes] = set()  # accepted incoming transfers not yet ended
@@ -186,6 +188,7 @@ class Peer:
             write_delay=self.config.write_delay,
             keepalive_interval=self.config.keepalive_interval,
             keepalive_timeout=self.config.keepalive_timeout,
+            extra_features=(RELINK,) if self._relinkable else (),
         )
         self._start_channel()
 
@@ -210,6 +213,9 @@ class Peer:
             await self.close()
             raise
         self._publish(Connected(self.route, self.peer_id))
+        if self._relinkable and RELINK not in self._peer_features:
+            # the peer (the browser page, an older Ferry) cannot reconnect this way
+            self._relinkable = self.link.can_reconnect = False
         if self._relinkable:
             self._carrier = self.signaling
             self._relinks = Relinks(self.signaling, leader=offerer, on_attempt=self._peer_relinks)
@@ -582,6 +588,7 @@ class Peer:
             return  # the last words of a connection already replaced
         self._last_active = self.loop.time()
         if isinstance(event, HandshakeComplete):
+            self._peer_features = event.peer.features
             if self.link.state in {LinkState.CONNECTING, LinkState.RECONNECTING}:
                 self.link.connected()
             if not self._handshake.done():

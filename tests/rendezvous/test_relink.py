@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from ferry.engine import Engine, EngineConfig, Identity
+from ferry.engine import Engine, EngineConfig, Identity, PeerGone
 from ferry.engine.digest import sha256_file
 from ferry.engine.peer import Connected, PeerEvent, Reconnected, Reconnecting
 from ferry.engine.rendezvous import MailboxSignaling
@@ -133,3 +133,58 @@ def test_a_lost_link_reconnects_through_the_mailbox_and_resumes(
     # each side: identity proof, offer or answer; then the reconnect's handshake and SDP
     assert sealed >= 8, sealed
     assert usage_results(server, APP_ID) == ["happy"]
+
+
+class _PlainMailbox:
+    """The mailbox, without saying that it outlives the link: this side then lists no
+    ``relink`` in its HELLO, as the browser page and older Ferry versions do."""
+
+    def __init__(self, inner: MailboxSignaling) -> None:
+        self.inner = inner
+
+    async def open(self) -> None:
+        await self.inner.open()
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.inner.send(message)
+
+    async def receive(self) -> dict[str, Any]:
+        return await self.inner.receive()
+
+    async def close(self, mood: str | None = None) -> None:
+        await self.inner.close(mood)
+
+
+def test_a_peer_that_does_not_list_relink_is_not_waited_for(
+    tmp_path: Path, server: MailboxServer
+) -> None:
+    """The waiting side could reconnect through the mailbox, the joiner cannot: a lost
+    link ends both peers at once, nobody waits for attempts that will never come."""
+
+    async def scenario() -> tuple[list[PeerEvent], BaseException | None, BaseException | None]:
+        def config() -> EngineConfig:
+            return EngineConfig(
+                ice_addresses=LOOPBACK, reconnect_delay=0.1, identity=Identity.generate()
+            )
+
+        async with Engine(config()) as waiter, Engine(config()) as joiner:
+            waiting = MailboxSignaling.allocate(server.url)
+            code = new_code(await waiting.bind())
+            listening = asyncio.create_task(waiter.listen(waiting, code=code))
+            typed = parse_code(str(code))
+            plain = _PlainMailbox(MailboxSignaling.claim(server.url, typed.nameplate))
+            joined = await joiner.connect(plain, code=typed)  # type: ignore[arg-type]
+            waited = await listening
+            events: list[PeerEvent] = []
+            waited.add_listener(events.append)
+            joined.inject_fault("channel")
+            gone = await asyncio.wait_for(
+                asyncio.gather(waited.wait_closed(), joined.wait_closed()), 30
+            )
+            await waited.close()
+            await joined.close()
+            return events, *gone
+
+    events, waited_error, joined_error = run(scenario(), timeout=60)
+    assert isinstance(waited_error, PeerGone) and isinstance(joined_error, PeerGone)
+    assert [type(e) for e in events] == [Connected]  # no Reconnecting: it did not wait
