@@ -672,7 +672,13 @@ class Peer:
             self._cut_incoming.discard(offer.transfer_id)
             IncomingOffer(self, offer, earlier).accept()
             return
-        self._cut_incoming.discard(offer.transfer_id)
+        if earlier is not None and offer.transfer_id in self._cut_incoming:
+            # another file under the id of one cut off: that one is not coming back
+            self._cut_incoming.discard(offer.transfer_id)
+            self.receiving.discard(offer.transfer_id)
+            if self.engine.budget is not None:
+                self.engine.budget.release(offer.transfer_id)
+            earlier.fail(PeerGone("the peer offered another file in its place"))
         transfer = Transfer(offer.transfer_id, offer.name, offer.size, "receive", self._cancel)
         transfer.peer_id = self.peer_id
         transfer.route = self.route
