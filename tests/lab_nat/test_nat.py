@@ -229,6 +229,7 @@ def test_a_link_cut_mid_transfer_for_10_s_reconnects_through_the_mailbox_and_res
     assert not errors, errors
     (line,) = [line for line in sent.splitlines() if line.startswith("sent payload.bin: ")]
     assert line.startswith("sent payload.bin: 67,108,864 bytes"), line
+    assert "received payload.bin: 67,108,864 bytes" in received  # the same Transfer, resumed
     resumed = int(re.search(r"resumed at byte ([0-9,]+)", line)[1].replace(",", ""))  # type: ignore[index]
     again = re.search(r"([0-9,]+) bytes sent again", line)
     resent = int(again[1].replace(",", "")) if again else 0
