@@ -55,7 +55,7 @@ from .pairing.secure import SecureSignaling
 from .reconnect import MAX_RECONNECT_DELAY, GiveUp, LinkState, ReconnectMachine, Retry
 from .resume_keys import RECEIVER_LABEL, SENDER_LABEL, PeerDestination, local_secret
 from .signaling import Signaling, SignalingFactory
-from .signaling.relink import Relinks
+from .signaling.relink import NoAttempt, Relinks
 from .transfer import Transfer, TransferGroup
 
 if TYPE_CHECKING:
@@ -404,6 +404,8 @@ class Peer:
                     return  # closed meanwhile
                 if relinks is not None and relinks.ended is not None:
                     retry = self.link.give_up(PeerGone(f"no reconnect: {relinks.ended.message}"))
+                elif isinstance(exc, NoAttempt):  # the leader's every attempt would be over
+                    retry = self.link.give_up(exc)
                 else:
                     retry = self.link.attempt_failed(_retryable(exc))
                 continue

@@ -49,6 +49,10 @@ MAX_ATTEMPT = 1 << 20
 MAX_QUEUED = 64
 
 
+class NoAttempt(PeerGone):
+    """The leader started no attempt in time: it is gone for good (a follower gives up)."""
+
+
 class Relinks:
     """The attempts carried by one long-lived, paired ``carrier``; see the module docstring.
 
@@ -95,7 +99,7 @@ class Relinks:
             self._changed.clear()
             left = deadline - loop.time()
             if left <= 0:
-                raise PeerGone(f"the peer did not reconnect within {timeout:g}s")
+                raise NoAttempt(f"the peer did not reconnect within {timeout:g}s")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), left)
         self._check_open()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from ferry.engine.signaling import in_process_pair
-from ferry.engine.signaling.relink import MAX_QUEUED, RELINK, Relinks
+from ferry.engine.signaling.relink import MAX_QUEUED, RELINK, NoAttempt, Relinks
 from ferry.protocol.errors import PeerGone
 
 
@@ -60,8 +60,8 @@ def test_the_leader_numbers_its_attempts_and_gets_only_the_current_ones_answers(
 def test_the_follower_joins_the_newest_attempt_and_hears_of_each() -> None:
     async def scenario() -> None:
         relinks, peer, heard, reader = await _pair(leader=False)
-        with pytest.raises(PeerGone, match="did not reconnect within"):
-            await relinks.next_attempt(0.05)  # nobody reconnects: bounded
+        with pytest.raises(NoAttempt, match="did not reconnect within"):
+            await relinks.next_attempt(0.05)  # nobody reconnects: bounded, and final
         await peer.send(_carried(1, {"hello": 1}))
         await peer.send(_carried(2, {"hello": 2}))
         await _settle()

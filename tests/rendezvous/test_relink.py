@@ -188,3 +188,47 @@ def test_a_peer_that_does_not_list_relink_is_not_waited_for(
     events, waited_error, joined_error = run(scenario(), timeout=60)
     assert isinstance(waited_error, PeerGone) and isinstance(joined_error, PeerGone)
     assert [type(e) for e in events] == [Connected]  # no Reconnecting: it did not wait
+
+
+def test_a_follower_whose_leader_never_comes_back_gives_up_in_bounded_time(
+    tmp_path: Path, server: MailboxServer
+) -> None:
+    """The joiner leads reconnects; here it will not (no attempts allowed) and does not
+    close either (its mailbox stays open, as when its machine hangs). The waiting side waits
+    for an attempt for the longest the leader could take, once, and gives up: the file it
+    was sending fails with that reason instead of hanging."""
+    source = tmp_path / "big.bin"
+    write_random(source, 24 * MIB, seed=12)
+    out = tmp_path / "out"
+    out.mkdir()
+
+    async def scenario() -> tuple[BaseException | None, list[PeerEvent]]:
+        follower_config = EngineConfig(
+            ice_addresses=LOOPBACK, identity=Identity.generate(), keepalive_timeout=2.0,
+            handshake_timeout=1.0, connect_timeout=2.0,
+        )  # fmt: skip
+        leader_config = EngineConfig(
+            output_dir=out, accept_all=True, ice_addresses=LOOPBACK,
+            identity=Identity.generate(), reconnect_attempts=0, write_delay=0.01,
+        )  # fmt: skip
+        async with Engine(follower_config) as sending, Engine(leader_config) as receiving:
+            waiting = MailboxSignaling.allocate(server.url)
+            code = new_code(await waiting.bind())
+            listening = asyncio.create_task(sending.listen(waiting, code=code))
+            typed = parse_code(str(code))
+            await receiving.connect(MailboxSignaling.claim(server.url, typed.nameplate), code=typed)
+            sender = await listening
+            events: list[PeerEvent] = []
+            sender.add_listener(events.append)
+            sent = sender.send(source)
+            await until_progress(sent, 4 * MIB)
+            sender.inject_fault("channel")
+            try:
+                await asyncio.wait_for(sent, 60)
+            except BaseException as exc:
+                return exc, events
+            return None, events
+
+    failed, events = run(scenario(), timeout=90)
+    assert isinstance(failed, PeerGone) and "did not reconnect within 13s" in str(failed), failed
+    assert [type(e) for e in events] == [Connected, Reconnecting]  # one wait, not five
