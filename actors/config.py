@@ -62,3 +62,5 @@ class ChannelConfig:
     #: (protocol/keepalive.py). None: no keepalive (not even advertised to the peer).
     keepalive_interval: float = DEFAULT_INTERVAL
     keepalive_timeout: float | None = DEFAULT_TIMEOUT
+    #: More features this side lists in its HELLO (protocol/features.py), for the engine.
+    extra_features: tuple[str, ...] = ()

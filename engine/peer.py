@@ -6,7 +6,11 @@ onto the host loop before touching any Transfer. Who does what:
 
 - :class:`~ferry.engine.reconnect.ReconnectMachine` decides what follows a lost link;
 - :class:`~ferry.engine.outgoing.SendQueue` holds the files to send and those to resume;
-- :class:`~ferry.engine.offers.OfferInbox` hands the peer's offers to the host.
+- :class:`~ferry.engine.offers.OfferInbox` hands the peer's offers to the host;
+- :class:`~ferry.engine.signaling.relink.Relinks` carries the reconnects of a peer met
+  through a signaling path that outlives the link (a rendezvous mailbox): both sides
+  reconnect, the joiner leading, each attempt paired again by identity inside the first
+  attempt's sealed signaling.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from ferry.protocol.events import (
     OfferReceived,
     Progress,
 )
+from ferry.protocol.features import RELINK
 from ferry.protocol.frames import Offer
 from ferry.protocol.pairing import AuthenticationError, Reason
 
@@ -47,9 +52,10 @@ from .offers import IncomingOffer, OfferInbox
 from .outgoing import SendQueue, describe_file, files_under
 from .pairing.options import Pairing
 from .pairing.secure import SecureSignaling
-from .reconnect import GiveUp, LinkState, ReconnectMachine, Retry
+from .reconnect import MAX_RECONNECT_DELAY, GiveUp, LinkState, ReconnectMachine, Retry
 from .resume_keys import RECEIVER_LABEL, SENDER_LABEL, PeerDestination, local_secret
 from .signaling import Signaling, SignalingFactory
+from .signaling.relink import NoAttempt, Relinks
 from .transfer import Transfer, TransferGroup
 
 if TYPE_CHECKING:
@@ -58,6 +64,19 @@ if TYPE_CHECKING:
 from .ice_servers import resolve_ice_servers
 
 logger = logging.getLogger(__name__)
+
+#: Through a rendezvous mailbox, a peer's goodbye (in the sealed signaling) comes a little
+#: after its data channel closed; this long a wait tells a goodbye from a lost link.
+BYE_GRACE = 1.0
+
+
+@dataclass(frozen=True)
+class Connected:
+    """The first connection is up; ``route`` is the way the bytes go (ICE's pair kind and
+    round trip, None when unknown). A listener added later gets it at once."""
+
+    route: PathInfo | None
+    peer_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,9 +96,11 @@ class Reconnected:
     attempt: int
     resumed: int
     peer_id: str | None = None  # the same peer, proven again
+    #: The way the bytes go now (it may differ from before: a relay instead of direct).
+    route: PathInfo | None = None
 
 
-PeerEvent = Reconnecting | Reconnected
+PeerEvent = Connected | Reconnecting | Reconnected
 
 
 class Peer:
@@ -109,6 +130,20 @@ class Peer:
             self._factory = signaling
             signaling = signaling()
         self.signaling: Signaling = signaling  # type: ignore[assignment]
+        # A signaling path that outlives the link (a rendezvous mailbox) carries the
+        # reconnects of both sides once paired (signaling/relink.py).
+        self._relinkable = (
+            self._factory is None
+            and pairing is not None
+            and bool(getattr(signaling, "outlives_link", False))
+        )
+        self._relinks: Relinks | None = None
+        self._carrier: Signaling | None = None  # the first attempt's, kept for the peer's life
+        self._offerer = True
+        self._cut_at: dict[bytes, int] = {}  # sent bytes of files cut off by a lost link
+        self._cut_incoming: set[bytes] = set()  # incoming files the peer will offer again
+        self._last_connection: Connected | Reconnected | None = None
+        self._peer_features: tuple[str, ...] = ()  # what the peer's HELLO listed
         self.loop = asyncio.get_running_loop()
         self.transfers: dict[bytes, Transfer] = {}
         self.receiving: set[bytes] = set()  # accepted incoming transfers not yet ended
@@ -116,7 +151,7 @@ class Peer:
         #: Which way the bytes go and ICE's round trip, once connected (PathInfo).
         self.route: PathInfo | None = None
         self.link = ReconnectMachine(
-            can_reconnect=self._factory is not None,
+            can_reconnect=self._factory is not None or self._relinkable,
             attempts=self.config.reconnect_attempts,
             first_delay=self.config.reconnect_delay,
         )
@@ -153,6 +188,7 @@ class Peer:
             write_delay=self.config.write_delay,
             keepalive_interval=self.config.keepalive_interval,
             keepalive_timeout=self.config.keepalive_timeout,
+            extra_features=(RELINK,) if self._relinkable else (),
         )
         self._start_channel()
 
@@ -170,12 +206,22 @@ class Peer:
     # -- connecting ------------------------------------------------------------------------------
 
     async def _open(self, *, offerer: bool) -> None:
+        self._offerer = offerer
         try:
             await self._connect_once(offerer=offerer)
         except BaseException:
             await self.close()
             raise
-        self._spawn(self._watch_signaling())
+        self._publish(Connected(self.route, self.peer_id))
+        if self._relinkable and RELINK not in self._peer_features:
+            # the peer (the browser page, an older Ferry) cannot reconnect this way
+            self._relinkable = self.link.can_reconnect = False
+        if self._relinkable:
+            self._carrier = self.signaling
+            self._relinks = Relinks(self.signaling, leader=offerer, on_attempt=self._peer_relinks)
+            self._spawn(self._watch_carrier(self._relinks))
+        else:
+            self._spawn(self._watch_signaling())
         if self.config.idle_timeout is not None:
             self._spawn(self._watch_idle(self.config.idle_timeout))
 
@@ -277,13 +323,35 @@ class Peer:
         if not self._closed.is_set() and channel is self.channel:
             self.tell_channel(cmd.LinkLost(reason))
 
+    async def _watch_carrier(self, relinks: Relinks) -> None:
+        """The carrier of the reconnects ends only when the peer closes (or the path is
+        lost for good): then no reconnect is possible, and the link is over too."""
+        error = await relinks.run()
+        self._said_bye = relinks.said_bye
+        self.link.can_reconnect = False
+        if not self._closed.is_set():
+            self.tell_channel(cmd.LinkLost(error.message))
+
+    def _peer_relinks(self, attempt: int) -> None:
+        """The leading peer started a reconnect: its link is gone, so this one is too (the
+        keepalive would say so in a few seconds); an attempt of ours in progress is over."""
+        if not self._closed.is_set():
+            self.tell_channel(cmd.LinkLost(f"the peer reconnects (attempt {attempt})"))
+
     # -- reconnecting -----------------------------------------------------------------------------
 
     def add_listener(self, listener: Callable[[PeerEvent], None]) -> None:
-        """Call ``listener`` (on the host loop) when the link drops and when it is back."""
+        """Call ``listener`` (on the host loop) when the link drops and when it is back.
+
+        Added once connected, it first gets the last :class:`Connected` or
+        :class:`Reconnected` at once: the way the bytes go now."""
         self._listeners.append(listener)
+        if self._last_connection is not None and not self._closed.is_set():
+            listener(self._last_connection)
 
     def _publish(self, event: PeerEvent) -> None:
+        if isinstance(event, Connected | Reconnected):
+            self._last_connection = event
         for listener in self._listeners:
             listener(event)
 
@@ -305,6 +373,15 @@ class Peer:
 
         The receiver resumes each from what it made durable, so only the rest is sent.
         """
+        relinks = self._relinks
+        if relinks is not None and isinstance(retry, Retry):
+            # A peer that closes on purpose says bye through the carrier, which arrives
+            # after its data channel closed: a moment's wait tells a goodbye from a loss.
+            ended = await relinks.ended_within(BYE_GRACE)
+            if not self.link.reconnecting:
+                return  # closed meanwhile
+            if ended is not None:
+                retry = self.link.give_up(ended)
         while isinstance(retry, Retry):
             await self._drop_channel()
             logger.warning(
@@ -314,18 +391,23 @@ class Peer:
             )  # fmt: skip
             assert self.link.error is not None
             self._publish(Reconnecting(self.link.error, retry.attempt, retry.delay, self.peer_id))
-            await asyncio.sleep(retry.delay)
+            if relinks is None or relinks.leader:  # a follower goes when the leader does
+                await asyncio.sleep(retry.delay)
             if not self.link.reconnecting:
                 return  # closed meanwhile
-            assert self._factory is not None
-            self.signaling = self._factory()
-            self._start_channel()
             try:
-                await self._connect_once(offerer=True)
+                self.signaling = await self._next_signaling()
+                self._start_channel()
+                await self._connect_once(offerer=self._offerer)
             except FerryError as exc:
                 if not self.link.reconnecting:
                     return  # closed meanwhile
-                retry = self.link.attempt_failed(exc)
+                if relinks is not None and relinks.ended is not None:
+                    retry = self.link.give_up(PeerGone(f"no reconnect: {relinks.ended.message}"))
+                elif isinstance(exc, NoAttempt):  # the leader's every attempt would be over
+                    retry = self.link.give_up(exc)
+                else:
+                    retry = self.link.attempt_failed(_retryable(exc))
                 continue
             if self.link.state is not LinkState.CONNECTED:
                 return  # lost again at once (another attempt is under way) or closed
@@ -333,19 +415,44 @@ class Peer:
             logger.info(
                 "reconnected (attempt %d); offering %d files again", retry.attempt, len(resumable)
             )
-            self._spawn(self._watch_signaling())
+            for transfer in self.transfers.values():
+                if not transfer.done:
+                    transfer.route = self.route  # the way the rest of it goes
+            if relinks is None:
+                self._spawn(self._watch_signaling())
             for request in resumable:
                 self.tell_channel(request)
-            self._publish(Reconnected(retry.attempt, len(resumable), self.peer_id))
+            self._publish(Reconnected(retry.attempt, len(resumable), self.peer_id, self.route))
             return
         if isinstance(retry, GiveUp):
             await self._drop_channel()
             self._mark_closed(retry.error)
 
+    async def _next_signaling(self) -> Signaling:
+        """The signaling of the next attempt: a fresh one from the factory, or an attempt
+        carried by the first one (the leader starts it, the follower waits for it)."""
+        relinks = self._relinks
+        if relinks is None:
+            assert self._factory is not None
+            return self._factory()
+        if relinks.leader:
+            return relinks.start_attempt()
+        config = self.config
+        # the leader notices the loss (keepalive), waits at most the longest pause, and an
+        # attempt of its own may first have to fail (pairing, then connecting)
+        wait = (
+            (config.keepalive_timeout or 0.0)
+            + MAX_RECONNECT_DELAY
+            + config.handshake_timeout
+            + config.connect_timeout
+        )
+        return await relinks.next_attempt(wait)
+
     async def _drop_channel(self) -> None:
         await _in_thread(self._stop_channel)
-        with contextlib.suppress(Exception):
-            await self.signaling.close()
+        if self.signaling is not self._carrier:  # the carrier lives as long as the peer
+            with contextlib.suppress(Exception):
+                await self.signaling.close()
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -438,14 +545,18 @@ class Peer:
         self._closed_here = not self._closed.is_set()  # the host closed it, not a lost link
         self.link.close()
         self.engine.peers.discard(self)
-        if not self._closed.is_set():
+        if not self._closed.is_set() or self._carrier is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.signaling.send({"type": "bye"}), 1)
+                bye_to = self._carrier or self.signaling
+                await asyncio.wait_for(bye_to.send({"type": "bye"}), 1)
+        if not self._closed.is_set():
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._ask(cmd.Close()), 5)
         await _in_thread(self._stop_channel)
-        with contextlib.suppress(Exception):
-            await self.signaling.close()
+        for signaling in dict.fromkeys((self.signaling, self._carrier)):
+            if signaling is not None:
+                with contextlib.suppress(Exception):
+                    await signaling.close()
         self._mark_closed(self.error or PeerGone("the connection was closed"))
         for task in list(self._tasks):
             task.cancel()
@@ -479,6 +590,7 @@ class Peer:
             return  # the last words of a connection already replaced
         self._last_active = self.loop.time()
         if isinstance(event, HandshakeComplete):
+            self._peer_features = event.peer.features
             if self.link.state in {LinkState.CONNECTING, LinkState.RECONNECTING}:
                 self.link.connected()
             if not self._handshake.done():
@@ -503,6 +615,9 @@ class Peer:
         if isinstance(event, Accepted):
             transfer.resumed_from = event.offset
             transfer.accepted = True
+            cut_at = self._cut_at.pop(transfer.id, None)
+            if cut_at is not None:  # resumed after a lost link: what is sent twice
+                transfer.resent += max(0, cut_at - event.offset)
             return
         if isinstance(event, Completed):
             path = None
@@ -513,8 +628,12 @@ class Peer:
             who = "the peer" if event.by_peer else "this side"
             transfer.fail(TransferCancelled(f"cancelled by {who}: {event.reason}"))
         elif isinstance(event, Failed):
-            if transfer.direction == "send" and self._resumable(event.error):
-                self.outbox.cut_off(transfer.id)  # offered again once reconnected
+            if self._resumable(event.error):
+                if transfer.direction == "send":
+                    self.outbox.cut_off(transfer.id)  # offered again once reconnected
+                    self._cut_at[transfer.id] = transfer.progress.done
+                else:  # its sender offers it again once reconnected: it stays pending
+                    self._cut_incoming.add(transfer.id)
                 return
             transfer.fail(event.error)
         else:
@@ -544,6 +663,24 @@ class Peer:
             previews.activity()
 
     def _on_offer(self, offer: Offer) -> None:
+        earlier = self.transfers.get(offer.transfer_id)
+        if (
+            earlier is not None
+            and offer.transfer_id in self._cut_incoming
+            and (offer.name, offer.size) == (earlier.name, earlier.size)
+        ):
+            # the same file, offered again after a reconnect: accepted before, it goes on
+            # (from what this side staged) under the same Transfer the host holds
+            self._cut_incoming.discard(offer.transfer_id)
+            IncomingOffer(self, offer, earlier).accept()
+            return
+        if earlier is not None and offer.transfer_id in self._cut_incoming:
+            # another file under the id of one cut off: that one is not coming back
+            self._cut_incoming.discard(offer.transfer_id)
+            self.receiving.discard(offer.transfer_id)
+            if self.engine.budget is not None:
+                self.engine.budget.release(offer.transfer_id)
+            earlier.fail(PeerGone("the peer offered another file in its place"))
         transfer = Transfer(offer.transfer_id, offer.name, offer.size, "receive", self._cancel)
         transfer.peer_id = self.peer_id
         transfer.route = self.route
@@ -591,6 +728,17 @@ class _NoDestination:
 
     def discard(self, offer: Offer) -> None:
         return None
+
+
+def _retryable(error: FerryError) -> FerryError:
+    """A reconnect's pairing that timed out or was cut short met no peer, which is worth
+    another attempt; one the peer refused (a wrong identity, a bad proof) is not."""
+    if isinstance(error, AuthenticationError) and error.reason in (
+        Reason.TIMEOUT,
+        Reason.INCOMPLETE,
+    ):
+        return PeerGone(error.message)
+    return error
 
 
 async def _in_thread(function: Callable[[], Any]) -> Any:

@@ -53,7 +53,7 @@ class ReconnectMachine:
     TRANSITIONS: ClassVar[dict[LinkState, frozenset[str]]] = {
         LinkState.CONNECTING: frozenset({"connected", "lost", "close"}),
         LinkState.CONNECTED: frozenset({"lost", "close"}),
-        LinkState.RECONNECTING: frozenset({"connected", "attempt_failed", "close"}),
+        LinkState.RECONNECTING: frozenset({"connected", "attempt_failed", "give_up", "close"}),
         LinkState.CLOSED: frozenset({"close"}),
     }
 
@@ -93,6 +93,11 @@ class ReconnectMachine:
         if not isinstance(error, PeerGone):  # the peer answered, and refused: final
             return self._close(error)
         return self._next()
+
+    def give_up(self, error: FerryError) -> GiveUp:
+        """No further attempt can succeed (the peer closed the path that carries them)."""
+        self._require("give_up")
+        return self._close(error)
 
     def close(self) -> None:
         """The host closes the peer: nothing more is tried."""

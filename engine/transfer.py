@@ -55,6 +55,9 @@ class TransferResult:
     #: Which way the bytes went (ICE's pair: host, srflx or relay) and the measured round
     #: trip; None when unknown (ferry.actors.link.path.PathInfo).
     route: PathInfo | None = None
+    #: Bytes sent twice: sent before a lost link but not kept by the receiver, so sent
+    #: again after the reconnect (known on the sending side).
+    resent: int = 0
 
     @property
     def rate(self) -> float:
@@ -93,6 +96,7 @@ class Transfer:
         self._last: tuple[float, int] | None = None
         self._rate = 0.0
         self.resumed_from = 0
+        self.resent = 0
         self.accepted = False  # the receiver answered our offer with ACCEPT
         self.progress = TransferProgress(self.id.hex(), name, 0, size, 0.0, None, 0.0)
 
@@ -173,6 +177,7 @@ class Transfer:
             self.resumed_from,
             self.peer_id,
             self.route,
+            self.resent,
         )
         self._result.set_result(result)
         self._publish(result)

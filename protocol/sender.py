@@ -7,6 +7,8 @@ granted, so a sender built on it cannot outrun the receiver.
 
 from __future__ import annotations
 
+from ferry.errors import FerryError
+
 from .errors import IntegrityError, LocalProtocolError, ProtocolError, TransferRejected
 from .events import Accepted, Completed, CreditGranted, Event, Progress
 from .frames import Accept, Chunk, Done, Eof, Frame, Offer, Reject, Window
@@ -33,6 +35,7 @@ class SenderSession(Session):
         self.credit = 0  # we may send bytes below this offset
         self.sha256: bytes | None = None
         self._next_progress = PROGRESS_STEP
+        self._reported = 0  # the last Progress said this many bytes went out
 
     @property
     def sendable(self) -> int:
@@ -72,8 +75,17 @@ class SenderSession(Session):
         self.next_offset = end
         if end >= self._next_progress or end == self.size:
             self._next_progress = end + PROGRESS_STEP
+            self._reported = end
             self._events.append(Progress(self.transfer_id, end, self.size))
         return chunk
+
+    def connection_lost(self, error: FerryError | None = None, *, by_peer: bool = True) -> None:
+        """As every session; first a last Progress with exactly how far the bytes went, so
+        a resume after a reconnect knows how many it sends twice."""
+        if not self.finished and self.next_offset > self._reported:
+            self._reported = self.next_offset
+            self._events.append(Progress(self.transfer_id, self.next_offset, self.size))
+        super().connection_lost(error, by_peer=by_peer)
 
     def finish(self, sha256: bytes) -> list[Frame]:
         """Every byte was sent: declare the size and SHA-256 of the whole file."""

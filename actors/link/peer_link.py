@@ -53,7 +53,10 @@ class PeerLink(
             max_file_size=config.max_file_size,
             max_incoming=config.max_incoming,
             max_offers=config.max_offers,
-            features=(KEEPALIVE,) if config.keepalive_timeout is not None else (),
+            features=(
+                *((KEEPALIVE,) if config.keepalive_timeout is not None else ()),
+                *config.extra_features,
+            ),
         )
         self.pc = new_peer_connection(config)
         self.pc.on("connectionstatechange", self._on_connection_state)

@@ -38,11 +38,28 @@ def summary(verb: str, result: TransferResult) -> str:
     rate = result.size / result.seconds / 1e6 if result.seconds > 0 else 0.0
     where = result.path or f"stored as {result.stored_id}"
     resumed = f", resumed at byte {result.resumed_from:,}" if result.resumed_from else ""
+    if result.resent:
+        resumed += f", {result.resent:,} bytes sent again"
     via = f" via {result.route.describe()}" if result.route is not None else ""
     return printable(
         f"{verb} {result.name}: {result.size:,} bytes in {result.seconds:.2f}s "
         f"({rate:.1f} MB/s{resumed}) sha256 {result.sha256} -> {where}{via}"
     )
+
+
+def report_link(event: object) -> None:
+    """A peer's link went away or came back (``Peer.add_listener``): one line each, as the
+    peer reconnects by itself (through the rendezvous mailbox, or the LAN address)."""
+    from ..peer import Reconnected, Reconnecting
+
+    if isinstance(event, Reconnecting):
+        line = f"link lost ({event.error.message}); reconnecting, attempt {event.attempt}"
+    elif isinstance(event, Reconnected):
+        via = f" via {event.route.describe()}" if event.route is not None else ""
+        line = f"reconnected{via} (attempt {event.attempt})"
+    else:
+        return
+    print(printable(line), flush=True)
 
 
 async def await_with_progress(transfers: list[Transfer]) -> int:

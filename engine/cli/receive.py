@@ -33,7 +33,15 @@ from ..previews import PreviewReady
 from ..signaling import TcpListener, parse_host_port
 from ..sizes import parse_size
 from ..transfer import Transfer, TransferResult
-from .output import EXIT_AUTH, EXIT_FAILED, EXIT_OK, error_line, printable, summary
+from .output import (
+    EXIT_AUTH,
+    EXIT_FAILED,
+    EXIT_OK,
+    error_line,
+    printable,
+    report_link,
+    summary,
+)
 from .pairing import add_pairing_options, code_from
 from .rendezvous import (
     add_rendezvous_option,
@@ -257,6 +265,7 @@ async def _serve(peer: Peer, failed: set[str] | None = None) -> int:
         offer.transfer.add_listener(lambda item: report(offer.transfer, item))
 
     peer.on_offer = on_offer
+    peer.add_listener(report_link)
     error = await peer.wait_closed()
     broke = isinstance(error, ProtocolError)
     if broke:  # the peer broke the protocol: say so, once

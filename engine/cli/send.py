@@ -26,7 +26,14 @@ from ..peer import Peer
 from ..signaling import TcpSignaling, parse_host_port
 from ..sizes import parse_size
 from ..transfer import Transfer, TransferGroup
-from .output import EXIT_AUTH, EXIT_FAILED, EXIT_OK, await_with_progress, error_line
+from .output import (
+    EXIT_AUTH,
+    EXIT_FAILED,
+    EXIT_OK,
+    await_with_progress,
+    error_line,
+    report_link,
+)
 from .pairing import add_pairing_options, code_from
 from .rendezvous import (
     add_rendezvous_option,
@@ -171,6 +178,7 @@ async def _send_to(
 ) -> int:
     """Send every path to the paired ``peer``; exit status 0 only if all arrived."""
     print(f"paired: {peer.peer_id} by {peer.pairing_mode}", flush=True)
+    peer.add_listener(report_link)
     if verify:
         print(f"verifier: {peer.verifier} (peer {peer.peer_id})", flush=True)
     if trust_new and not peer.trusted and peer.peer_id is not None:

@@ -81,6 +81,10 @@ class MailboxSignaling:
     or "errory".
     """
 
+    #: The mailbox stays open for the peer's life and the connection to the server
+    #: reconnects by itself: a lost WebRTC link reconnects through it (signaling/relink.py).
+    outlives_link = True
+
     def __init__(
         self,
         url: str,

@@ -156,6 +156,7 @@ def test_a_link_cut_after_a_code_pairing_reconnects_without_a_new_code(tmp_path:
         printed, _ = receiver.communicate()
     assert len(events) == 1 and result.resumed_from > 0
     assert events[0].peer_id is not None and events[0].peer_id == result.peer_id
+    assert events[0].route is not None and events[0].route.kind == "host"  # the new path
     assert sha256_file(out / "big.bin") == sha256_file(source)
     # Only the receiver's session trust let it back in: nobody was kept as trusted.
     assert not (tmp_path / "receiver-config" / "trusted-peers.json").exists()

@@ -9,9 +9,13 @@ installs them); elsewhere each test skips with one line saying what is missing.
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,10 +43,11 @@ class World:
         self.mailbox = MailboxProcess(tmp / "mailbox", lab.public_ip, 4000, prefix)
         self.coturn = Coturn(tmp / "coturn", listen_ip=lab.public_ip, port=3478, prefix=prefix)
 
-    def ferry(self, home: str, *args: str) -> subprocess.Popen[str]:
+    def ferry(self, home: str, *args: str, verbose: bool = False) -> subprocess.Popen[str]:
+        cli = [sys.executable, "-m", "ferry.engine.cli", *(["-v"] if verbose else [])]
         return self.lab.spaces.popen(
             self.lab.homes[home],
-            [sys.executable, "-m", "ferry.engine.cli", *args, "--rendezvous", self.mailbox.url],
+            [*cli, *args, "--rendezvous", self.mailbox.url],
             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             env={**os.environ, "FERRY_CONFIG_DIR": str(self.tmp / f"home-{home}")},
         )  # fmt: skip
@@ -74,19 +79,19 @@ def _finish(process: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 
 def _transfer(
-    world: World, size: int, ice: list[str], *, between: object = None
+    world: World, size: int, ice: list[str], *, between: object = None, verbose: bool = False
 ) -> tuple[str, str]:
     """``ferry send`` in home a, ``ferry receive CODE`` in home b; returns what each printed.
     ``between(world, sender)`` runs once the sender printed its code."""
     source = world.tmp / "payload.bin"
     write_random(source, size, seed=size)
     out = world.tmp / "inbox"
-    sender = world.ferry("a", "send", str(source), *ice)
+    sender = world.ferry("a", "send", str(source), *ice, verbose=verbose)
     try:
         code = read_code(sender)
         if callable(between):
             between(world, sender)
-        receiver = world.ferry("b", "receive", code, "--out", str(out), *ice)
+        receiver = world.ferry("b", "receive", code, "--out", str(out), *ice, verbose=verbose)
         status, received, errors = _finish(receiver)
     finally:
         sent_status, sent, sent_errors = _finish(sender)
@@ -137,39 +142,102 @@ def test_the_mailbox_server_restarted_after_the_code_was_shown(world: World) -> 
     assert _via(sent).startswith("srflx")
 
 
-def test_a_link_cut_mid_transfer_and_restored_carries_on(world: World) -> None:
-    """Home a's link goes down while bytes flow, and comes back within the keepalive's
-    timeout: SCTP retransmits and the file arrives whole."""
+def test_the_mailbox_server_restarted_mid_handshake(world: World) -> None:
+    """The restart lands while the pairing is in flight: the joiner has claimed the
+    nameplate and added its first pairing message, the waiting side (frozen with SIGSTOP
+    meanwhile) has not answered it yet. The server keeps what it stored; both sides lose
+    their WebSocket, reconnect with backoff, read the mailbox's replay (their own messages
+    echoed back are not stored twice, the other side's are taken once, in order), pair
+    and move the file."""
 
-    def cut_when_flowing(world: World, sender: object) -> None:
-        staging = world.tmp / "inbox" / ".ferry-staging"
-        deadline = time.monotonic() + BOUND
-        while _staged(staging) < 8 << 20:  # waiting for bytes to flow (a condition, bounded)
-            assert time.monotonic() < deadline, "no bytes arrived"
-            time.sleep(0.05)
-        world.lab.cut("a", up=False)
-        time.sleep(1.5)  # the outage itself: its length is the scenario, not a wait
-        world.lab.cut("a", up=True)
+    source = world.tmp / "payload.bin"
+    write_random(source, 1 << 20, seed=3)
+    out = world.tmp / "inbox"
+    ice = ["--ice-server", world.coturn.stun_url]
+    sender = world.ferry("a", "send", str(source), *ice, verbose=True)
+    try:
+        code = read_code(sender)
+        os.kill(sender.pid, signal.SIGSTOP)  # the waiting side cannot answer
+        try:
+            receiver = world.ferry("b", "receive", code, "--out", str(out), *ice, verbose=True)
+            # the joiner's first pairing message is in the server's database
+            deadline = time.monotonic() + BOUND
+            while not _pairing_started(world.mailbox.folder / "channel.sqlite"):
+                assert receiver.poll() is None, _finish(receiver)
+                assert time.monotonic() < deadline, "the joiner never wrote its first message"
+                time.sleep(0.05)
+            world.mailbox.restart()
+        finally:
+            os.kill(sender.pid, signal.SIGCONT)
+        status, received, errors = _finish(receiver)
+    finally:
+        sent_status, sent, sent_errors = _finish(sender)
+    assert status == 0, errors
+    assert sent_status == 0, sent_errors
+    assert sha256_file(out / "payload.bin") == sha256_file(source)
+    assert _via(sent).startswith("srflx") and _via(received).startswith("srflx")
+    for log in (sent_errors, errors):  # each side lost the server and came back
+        assert "rendezvous: reconnecting to " in log, log
 
-    source_size = 64 << 20
-    import threading
 
+def _pairing_started(db: Path) -> bool:
+    """Whether a side has added a numbered (pairing) message to a mailbox: with the waiting
+    side frozen before its peer came, only the joiner can have."""
+    if not db.exists():
+        return False
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+    try:
+        rows = conn.execute("SELECT phase FROM messages WHERE phase = '0'").fetchall()
+    except sqlite3.OperationalError:  # the server has not made its tables yet
+        return False
+    finally:
+        conn.close()
+    return bool(rows)
+
+
+def test_a_link_cut_mid_transfer_for_10_s_reconnects_through_the_mailbox_and_resumes(
+    world: World,
+) -> None:
+    """Home a's link goes down while bytes flow and stays down for 10 s, longer than the
+    keepalive's timeout: both sides notice the peer gone, keep their mailbox, and once the
+    link is back reconnect through it (paired again by identity), and the sender offers
+    the rest of the file: the receiver resumes from what it staged."""
+    outage = 10.0  # the scenario: longer than the keepalive's timeout (6 s)
     errors: list[BaseException] = []
+    cut_at: list[int] = []
+
+    def cut_when_flowing() -> None:
+        try:
+            staging = world.tmp / "inbox" / ".ferry-staging"
+            deadline = time.monotonic() + BOUND
+            while _staged(staging) < 8 << 20:  # waiting for bytes to flow (a condition, bounded)
+                assert time.monotonic() < deadline, "no bytes arrived"
+                time.sleep(0.05)
+            world.lab.cut("a", up=False)
+            cut_at.append(_staged(staging))
+            time.sleep(outage)  # the outage itself: its length is the scenario, not a wait
+            world.lab.cut("a", up=True)
+        except BaseException as exc:
+            errors.append(exc)
 
     def between(world: World, sender: object) -> None:
-        def run() -> None:
-            try:
-                cut_when_flowing(world, sender)
-            except BaseException as exc:
-                errors.append(exc)
+        threading.Thread(target=cut_when_flowing, daemon=True).start()
 
-        threading.Thread(target=run, daemon=True).start()
-
-    sent, _ = _transfer(
-        world, source_size, ["--ice-server", world.coturn.stun_url], between=between
+    sent, received = _transfer(
+        world, 64 << 20, ["--ice-server", world.coturn.stun_url], between=between, verbose=True
     )
     assert not errors, errors
-    assert "sent payload.bin: 67,108,864 bytes" in sent
+    (line,) = [line for line in sent.splitlines() if line.startswith("sent payload.bin: ")]
+    assert line.startswith("sent payload.bin: 67,108,864 bytes"), line
+    assert "received payload.bin: 67,108,864 bytes" in received  # the same Transfer, resumed
+    resumed = int(re.search(r"resumed at byte ([0-9,]+)", line)[1].replace(",", ""))  # type: ignore[index]
+    again = re.search(r"([0-9,]+) bytes sent again", line)
+    resent = int(again[1].replace(",", "")) if again else 0
+    assert cut_at and resumed >= cut_at[0] - (4 << 20), (resumed, cut_at)
+    assert resent <= 4 << 20  # at most one credit window (EngineConfig.window) sent twice
+    for printed in (sent, received):
+        assert "reconnected via srflx" in printed, printed
+    print(f"cut at {cut_at[0]:,} bytes staged; {line}")
 
 
 def _staged(folder: Path) -> int:

@@ -308,6 +308,23 @@ def test_connection_lost_fails_unfinished_transfers_with_peer_gone() -> None:
     assert sender.cancel(TID) == []
 
 
+@given(st.integers(min_value=0, max_value=8))
+def test_a_lost_link_first_reports_exactly_how_far_the_sender_got(chunks: int) -> None:
+    """Progress goes out each MiB; a lost link adds the exact figure before the failure,
+    so a resume after a reconnect knows how many bytes it sends twice."""
+    sender, receiver = connected(window=256 * KIB)
+    deliver(sender.offer(TID, "f", 1024 * KIB), receiver)
+    deliver(receiver.accept(TID), sender)
+    for _ in range(chunks):
+        sender.send_chunk(TID, b"x" * 16 * KIB)
+    sender.pop_events()
+    sender.connection_lost()
+    events = sender.pop_events()
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert progress == ([Progress(TID, chunks * 16 * KIB, 1024 * KIB)] if chunks else [])
+    assert isinstance(events[len(progress)], Failed)  # the figure comes first
+
+
 def test_offer_with_an_unsafe_name_is_refused_locally() -> None:
     sender, _ = connected()
     with pytest.raises(LocalProtocolError, match=r"'\.\.'"):

@@ -64,6 +64,8 @@ def test_send_prints_a_code_and_receive_code_gets_the_file(
     assert sha256_file(out / "photo.bin") == sha256_file(source)
     assert any(line.startswith("received photo.bin: 300,000 bytes") for line in printed.split("\n"))
     assert any(line.startswith("sent photo.bin: 300,000 bytes") for line in sent.split("\n"))
+    # the sender's goodbye is told from a lost link: nobody tries to reconnect
+    assert "reconnecting" not in printed + sent and "link lost" not in printed + sent
     # both sides released the nameplate: the number is free for the next code
     assert number not in nameplates(server, APP_ID)
 
