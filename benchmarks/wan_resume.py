@@ -13,9 +13,11 @@ file crosses without a cut; figures under ``wan_resume/<rtt_ms>/<rate_mbit>/``:
 - ``seconds_lost``: the cut run's wall time less the uncut run's less the outage itself
   (everything the cut cost beyond the 10 s, start-up after the resume included; on a
   shared machine the two runs' loads differ, so this one is noisy);
-- ``resent_bytes``: bytes that crossed twice, those the receiver had before the cut less
-  where it resumed (``resumed at byte N`` in the sender's summary); ``resent_over_window``
-  is that over the receiver's credit window, which the issue bounds at 1;
+- ``resent_bytes``: bytes sent twice, as the sender counts them (what it had sent when
+  the link was lost less where the receiver resumed: ``N bytes sent again`` in its
+  summary); ``resent_over_window`` is that over the receiver's credit window, which the
+  issue bounds at 1; ``resumed_from`` where the receiver resumed, and
+  ``on_disk_at_cut`` what its staging held when the link went down;
 - ``cut_mb_per_s`` and ``uncut_mb_per_s`` (the file over each run's wall time).
 """
 
@@ -37,6 +39,7 @@ from .results import FigureSet
 
 MIB = 1 << 20
 RESUMED = re.compile(r"resumed at byte ([\d,]+)")
+SENT_AGAIN = re.compile(r"([\d,]+) bytes sent again")
 
 
 @dataclass
@@ -121,7 +124,8 @@ class WanResumeBench:
             return
         match = RESUMED.search(cut["output"])
         resumed_from = int(match.group(1).replace(",", "")) if match else 0
-        resent = max(0, link_cut.arrived_before - resumed_from)
+        again = SENT_AGAIN.search(cut["output"])
+        resent = int(again.group(1).replace(",", "")) if again else 0
         lost = cut["seconds"] - uncut["seconds"] - self.cut_seconds
         add(f"{prefix}/seconds_lost", lost, "s", better="lower", **params)
         stall = None
@@ -131,6 +135,7 @@ class WanResumeBench:
         add(f"{prefix}/resent_bytes", resent, "B", better="lower", **params)
         add(f"{prefix}/resent_over_window", resent / DEFAULT_WINDOW, "x", better="lower", **params)
         add(f"{prefix}/resumed_from", resumed_from, "B", **params)
+        add(f"{prefix}/on_disk_at_cut", link_cut.arrived_before, "B", **params)
         add(f"{prefix}/cut_mb_per_s", self.size / cut["seconds"] / 1e6, "MB/s", **params)
         add(f"{prefix}/uncut_mb_per_s", self.size / uncut["seconds"] / 1e6, "MB/s", **params)
         if not match:
@@ -140,8 +145,8 @@ class WanResumeBench:
             f"  uncut {uncut['seconds']:.1f} s, cut {cut['seconds']:.1f} s: "
             f"{lost:.1f} s lost beyond the {self.cut_seconds:g} s outage, bytes flowing "
             f"again {waited} after the link came back; "
-            f"{link_cut.arrived_before:,} bytes had arrived, resumed at {resumed_from:,}: "
-            f"{resent:,} bytes re-sent ({resent / DEFAULT_WINDOW:.2f} credit windows)"
+            f"{link_cut.arrived_before:,} bytes on disk at the cut, resumed at {resumed_from:,}, "
+            f"{resent:,} bytes sent twice ({resent / DEFAULT_WINDOW:.2f} credit windows)"
         )
 
 

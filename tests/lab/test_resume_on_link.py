@@ -48,5 +48,6 @@ def test_a_transfer_cut_off_by_a_lost_link_resumes_by_itself() -> None:
     assert resumed, result["output"]  # a resume, not a restart from byte 0
     resumed_from = int(resumed.group(1).replace(",", ""))
     assert 0 < resumed_from <= cut.arrived_before
-    assert cut.arrived_before - resumed_from <= DEFAULT_WINDOW  # at most one credit window
-    assert result["longest_gap"] >= OUTAGE  # (the outage really stopped the bytes)
+    again = re.search(r"([\d,]+) bytes sent again", result["output"])
+    sent_twice = int(again.group(1).replace(",", "")) if again else 0
+    assert sent_twice <= DEFAULT_WINDOW  # at most one credit window crossed twice
