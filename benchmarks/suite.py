@@ -252,18 +252,8 @@ def _interruptible(run: Callable[[], None], cleaned_up: str) -> bool:
 
 def run_wan(args: argparse.Namespace) -> int:
     """The WAN grid (benchmarks.wan); same results file, history and chart as the suite."""
-    from .lab import lab_missing
     from .wan import WanBench, parse_cells
 
-    missing = lab_missing()
-    if missing:
-        print(f"ferry bench --wan: error: {missing}", file=sys.stderr)
-        return EXIT_FAILED
-    started_at = datetime.datetime.now(datetime.UTC)
-    machine = machine_info()
-    commit = commit_id()
-    profile = "wan-quick" if args.quick else "wan"
-    _progress(f"ferry bench {profile}: commit {short_commit(commit)}, {machine['cpu']}")
     try:
         cells = parse_cells(args.cells, args.quick) if args.cells else None
     except ValueError as exc:
@@ -276,6 +266,36 @@ def run_wan(args: argparse.Namespace) -> int:
         work_dir=args.work_dir,
         cells=cells,
     )
+    profile = "wan-quick" if args.quick else "wan"
+    return _run_in_lab(args, "--wan", profile, bench, ["cells"] if cells else [])
+
+
+def run_wan_resume(args: argparse.Namespace) -> int:
+    """A link cut half way through a transfer (benchmarks.wan_resume)."""
+    from .wan_resume import WanResumeBench
+
+    bench = WanResumeBench(progress=_progress, work_dir=args.work_dir, repeats=args.repeat or 1)
+    if args.sizes:
+        bench.size = args.sizes[0]
+    args.no_chart = True  # a handful of figures of different units: the table says it all
+    return _run_in_lab(args, "--wan-resume", "wan-resume", bench, ["sizes"] if args.sizes else [])
+
+
+def _run_in_lab(
+    args: argparse.Namespace, flag: str, profile: str, bench: Any, overridden: list[str]
+) -> int:
+    """Run a benchmark of the emulated link (root and the lab's tools), then report it like
+    the suite: ``bench`` has ``run()``, ``repeats``, ``figures``, ``notes`` and ``errors``."""
+    from .lab import lab_missing
+
+    missing = lab_missing()
+    if missing:
+        print(f"ferry bench {flag}: error: {missing}", file=sys.stderr)
+        return EXIT_FAILED
+    started_at = datetime.datetime.now(datetime.UTC)
+    machine = machine_info()
+    commit = commit_id()
+    _progress(f"ferry bench {profile}: commit {short_commit(commit)}, {machine['cpu']}")
     started = time.monotonic()
     interrupted = _interruptible(bench.run, "every lab has been torn down")
     result = RunResult(
@@ -283,49 +303,7 @@ def run_wan(args: argparse.Namespace) -> int:
         commit=commit,
         commit_date=commit_date(),
         machine=machine,
-        settings={
-            "profile": profile,
-            "repeat": bench.repeats,
-            "overridden": ["cells"] if cells else [],
-        },
-        figures=bench.figures.figures(),
-        seconds=time.monotonic() - started,
-        partial=interrupted,
-        notes=bench.notes,
-        errors=bench.errors,
-    )
-    return _report(result, args, interrupted)
-
-
-def run_wan_resume(args: argparse.Namespace) -> int:
-    """A link cut half way through a transfer (benchmarks.wan_resume)."""
-    from .lab import lab_missing
-    from .wan_resume import WanResumeBench
-
-    missing = lab_missing()
-    if missing:
-        print(f"ferry bench --wan-resume: error: {missing}", file=sys.stderr)
-        return EXIT_FAILED
-    started_at = datetime.datetime.now(datetime.UTC)
-    machine = machine_info()
-    commit = commit_id()
-    _progress(f"ferry bench wan-resume: commit {short_commit(commit)}, {machine['cpu']}")
-    bench = WanResumeBench(progress=_progress, work_dir=args.work_dir, repeats=args.repeat or 1)
-    args.no_chart = True  # a handful of figures of different units: the table says it all
-    if args.sizes:
-        bench.size = args.sizes[0]
-    started = time.monotonic()
-    interrupted = _interruptible(bench.run, "the lab has been torn down")
-    result = RunResult(
-        timestamp=started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        commit=commit,
-        commit_date=commit_date(),
-        machine=machine,
-        settings={
-            "profile": "wan-resume",
-            "repeat": bench.repeats,
-            "overridden": ["sizes"] if args.sizes else [],
-        },
+        settings={"profile": profile, "repeat": bench.repeats, "overridden": overridden},
         figures=bench.figures.figures(),
         seconds=time.monotonic() - started,
         partial=interrupted,

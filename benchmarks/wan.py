@@ -29,6 +29,7 @@ import statistics
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ferry.errors import FerryError
@@ -36,6 +37,7 @@ from ferry.errors import FerryError
 from .lab import LinkSpec, open_lab
 from .lab.measure import ferry_transfer, probe, rtc_ceiling, tcp_bulk
 from .results import FigureSet
+from .transfer import make_random_file
 
 MIB = 1 << 20
 MESSAGE = 16 * 1024  # Ferry's default chunk: the ceiling sends the same messages
@@ -136,14 +138,7 @@ class WanBench:
         try:
             files: dict[int, str] = {}
             for size in {*(cell.size for cell in self._cells()), 1024}:
-                path = os.path.join(root, f"src-{size}.bin")
-                with open(path, "wb") as out:
-                    left = size
-                    while left:
-                        block = os.urandom(min(left, MIB))
-                        out.write(block)
-                        left -= len(block)
-                files[size] = path
+                files[size] = str(make_random_file(Path(root), size)[0])
             files[-1] = root
             yield files
         finally:

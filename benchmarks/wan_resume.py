@@ -29,6 +29,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ferry.protocol.receiver import DEFAULT_WINDOW
@@ -36,6 +37,7 @@ from ferry.protocol.receiver import DEFAULT_WINDOW
 from .lab import LinkSpec, open_lab
 from .lab.measure import ferry_transfer
 from .results import FigureSet
+from .transfer import make_random_file
 
 MIB = 1 << 20
 RESUMED = re.compile(r"resumed at byte ([\d,]+)")
@@ -88,8 +90,7 @@ class WanResumeBench:
         root = tempfile.mkdtemp(prefix="ferry-wan-resume-", dir=self.work_dir)
         os.chmod(root, 0o755)  # the namespaces' processes read it (same user)
         try:
-            source = os.path.join(root, "src.bin")
-            _write_random(source, self.size)
+            source = str(make_random_file(Path(root), self.size)[0])
             self.progress(
                 f"wan resume: {self.size // MIB} MiB over {self.rate_mbit:g} Mbit/s, "
                 f"{self.rtt_ms:g} ms, cut for {self.cut_seconds:g} s half way"
@@ -148,12 +149,3 @@ class WanResumeBench:
             f"{link_cut.arrived_before:,} bytes on disk at the cut, resumed at {resumed_from:,}, "
             f"{resent:,} bytes sent twice ({resent / DEFAULT_WINDOW:.2f} credit windows)"
         )
-
-
-def _write_random(path: str, size: int) -> None:
-    with open(path, "wb") as out:
-        left = size
-        while left:
-            block = os.urandom(min(left, MIB))
-            out.write(block)
-            left -= len(block)
