@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import re
 import resource
@@ -46,6 +47,7 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from ferry.actors.transport.ice import restricted_ice_addresses
 from ferry.actors.transport.sctp_acks import delay_acks
 from ferry.actors.transport.udp_buffers import enlarge_receive_buffers
+from ferry.engine.sizes import parse_size
 
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -55,6 +57,11 @@ FLAGS = [
 ]  # fmt: skip
 THRESHOLD = 1 << 20
 MIB = 1 << 20
+#: The rows of each direction: (Ferry's, the minimal peer's)
+PAIRS = {
+    "to": ("ferry send -> page", "aiortc -> browser"),
+    "from": ("page -> ferry receive", "browser -> aiortc"),
+}
 
 # The browser side of the ceiling: count what arrives, or send a prepared buffer.
 BROWSER_PEER = """
@@ -155,7 +162,7 @@ class Mailbox:
 
 
 async def ferry_row(
-    browser: Any, mailbox: str, folder: Path, size: int, direction: str
+    browser: Any, mailbox: str, folder: Path, size: int, direction: str, chunk_size: int
 ) -> dict[str, float]:
     """One Ferry transfer with the page; MB/s as ferry reports it, and the page's heap."""
     source = folder / f"{direction}.bin"
@@ -166,7 +173,7 @@ async def ferry_row(
     out.mkdir(exist_ok=True)
     env = {**os.environ, "FERRY_ICE_ADDRESSES": "127.0.0.1"}
     command = (
-        ["send", str(source), "--web"]
+        ["send", str(source), "--web", "--chunk-size", str(chunk_size)]
         if direction == "to-page"
         else ["receive", "--web", "--out", str(out), "--no-previews"]
     )
@@ -211,7 +218,9 @@ async def ferry_row(
     return {"mbps": size / seconds / 1e6, "heap_mib": peak / MIB, "browser_cpu": browser_seconds}
 
 
-async def ceiling_row(browser: Any, size: int, direction: str) -> dict[str, float]:
+async def ceiling_row(
+    browser: Any, size: int, direction: str, message: int = 16 * 1024
+) -> dict[str, float]:
     """The minimal aiortc peer with the same browser: MB/s. As with Ferry, the browser
     makes the offer and the data channel; aiortc answers."""
     cpu_before = browser_cpu()
@@ -263,7 +272,7 @@ async def ceiling_row(browser: Any, size: int, direction: str) -> dict[str, floa
             await opened.wait()
         low = asyncio.Event()
         channel.on("bufferedamountlow", low.set)
-        block = os.urandom(16 * 1024)
+        block = os.urandom(message)
         start = time.perf_counter()
         sent = 0
         while sent < size:
@@ -279,7 +288,12 @@ async def ceiling_row(browser: Any, size: int, direction: str) -> dict[str, floa
     return {"mbps": size / (end - start) / 1e6, "browser_cpu": browser_seconds}
 
 
-async def run(size_mib: int, rounds: int) -> int:
+async def run(
+    size_mib: int,
+    rounds: int,
+    directions: tuple[str, ...] = ("to", "from"),
+    chunk_size: int = 16 * 1024,
+) -> int:
     from playwright.async_api import async_playwright
 
     chromium = shutil.which("chromium")
@@ -312,36 +326,49 @@ async def run(size_mib: int, rounds: int) -> int:
                     rows.setdefault(name, []).append(result["mbps"])
                     return result
 
-                for _ in range(rounds):
-                    to_page = await measure(
-                        "ferry send -> page",
-                        ferry_row(browser, mailbox.url, folder, size, "to-page"),
-                    )
-                    heaps.append(to_page["heap_mib"])
-                    await measure("aiortc -> browser", ceiling_row(browser, size, "to-browser"))
-                    await measure(
-                        "page -> ferry receive",
-                        ferry_row(browser, mailbox.url, folder, size, "from-page"),
-                    )
-                    await measure("browser -> aiortc", ceiling_row(browser, size, "to-aiortc"))
+                for number in range(rounds):
+                    for direction in directions:
+                        ferry_name, ceiling_name = PAIRS[direction]
+                        to = direction == "to"
+                        ferry = functools.partial(
+                            ferry_row, browser, mailbox.url, folder, size,
+                            "to-page" if to else "from-page", chunk_size,
+                        )  # fmt: skip
+                        ceiling = functools.partial(
+                            ceiling_row, browser, size, "to-browser" if to else "to-aiortc",
+                            chunk_size,
+                        )  # fmt: skip
+                        # ABBA: Ferry first in even rounds, the ceiling first in odd ones,
+                        # so a load that rises or falls during a round favours neither
+                        order = [(ferry_name, ferry), (ceiling_name, ceiling)]
+                        for name, work in order if number % 2 == 0 else order[::-1]:
+                            result = await measure(name, work())
+                            if name == "ferry send -> page":
+                                heaps.append(result["heap_mib"])
                 await browser.close()
         finally:
             mailbox.close()
-    best = {name: max(values) for name, values in rows.items()}
-    print(f"{size_mib} MiB over a WebRTC data channel on 127.0.0.1, best of {rounds}:")
-    print(f"  {'':24s} {'MB/s':>7s}   CPU s per 64 MiB: browser, Python peer (median)")
-    for name, value in best.items():
-        scale = 64 / size_mib
+    print(f"{size_mib} MiB over a WebRTC data channel on 127.0.0.1, {rounds} round(s):")
+    print(f"  {'':24s} {'MB/s':>6s} {'(range)':>13s}   CPU s per 64 MiB, median: browser, Python")
+    scale = 64 / size_mib
+    for name, values in rows.items():
         b = statistics.median(c[0] for c in cpu[name]) * scale
         p = statistics.median(c[1] for c in cpu[name]) * scale
-        print(f"  {name:24s} {value:7.1f}   {b:5.1f} {p:5.1f}")
-    to_ratio = best["ferry send -> page"] / best["aiortc -> browser"]
-    from_ratio = best["page -> ferry receive"] / best["browser -> aiortc"]
-    print(f"  ratio Ferry/ceiling, to the browser:   {to_ratio:.2f}")
-    print(f"  ratio Ferry/ceiling, from the browser: {from_ratio:.2f}")
-    print(
-        f"  page's JS heap at its peak while receiving: {max(heaps):.1f} MiB (file {size_mib} MiB)"
-    )
+        spread = f"{min(values):.1f}-{max(values):.1f}"
+        print(f"  {name:24s} {statistics.median(values):6.1f} {spread:>13s}   {b:5.1f} {p:5.1f}")
+    for direction in directions:
+        ferry, ceiling = PAIRS[direction]
+        # each round's Ferry row and ceiling row ran one after the other: pair them
+        ratios = [f / c for f, c in zip(rows[ferry], rows[ceiling], strict=True)]
+        best = max(rows[ferry]) / max(rows[ceiling])
+        median = statistics.median(ratios)
+        print(
+            f"  ratio Ferry/ceiling, {direction} the browser: median {median:.2f}"
+            f" (rounds {min(ratios):.2f}-{max(ratios):.2f}; best/best {best:.2f})"
+        )
+    if heaps:
+        print(f"  page's JS heap at its peak while receiving: {max(heaps):.1f} MiB"
+              f" (file {size_mib} MiB)")  # fmt: skip
     return 0
 
 
@@ -351,12 +378,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--size", type=int, default=64, help="MiB per transfer (default 64)")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--direction", choices=("both", "to", "from"), default="both",
+        help="to the browser, from it, or both (default)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--chunk-size", default="16k",
+        help="CHUNK size from ferry send --web, and the minimal peer's message size to the browser",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     # SIGTERM (a timeout, a CI job stopped) unwinds like Ctrl-C, so the mailbox server's
     # process group and the temporary folder are removed on the way out.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        return asyncio.run(run(args.size, args.rounds))
+        directions = ("to", "from") if args.direction == "both" else (args.direction,)
+        chunk_size = parse_size(args.chunk_size)
+        return asyncio.run(run(args.size, args.rounds, directions, chunk_size))
     except KeyboardInterrupt:
         print("interrupted: the mailbox server and the browser have been stopped", file=sys.stderr)
         return 130

@@ -30,8 +30,11 @@ const files = [];
 window.ferryFiles = files;
 const $ = (id) => document.getElementById(id);
 
-// window.ferryState changes at once; the view at most once a frame (a CHUNK is 16 KiB:
-// hundreds of updates a second would spend the main thread on the DOM)
+// window.ferryState changes at once; the view four times a second. Every animation frame
+// was too often: repainting the text and the bar 60 times a second cost a third of the
+// receiving page's CPU (measured in headless Chromium: benchmarks/README.md), and a person
+// reads a rate and an ETA no faster than this.
+const RENDER_INTERVAL_MS = 250;
 let renderQueued = false;
 function update(changes) {
   const phaseChanged = changes.phase !== undefined && changes.phase !== state.phase;
@@ -40,10 +43,10 @@ function update(changes) {
     render();
   } else if (!renderQueued) {
     renderQueued = true;
-    requestAnimationFrame(() => {
+    setTimeout(() => {
       renderQueued = false;
       render();
-    });
+    }, RENDER_INTERVAL_MS);
   }
 }
 

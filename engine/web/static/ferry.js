@@ -5355,6 +5355,7 @@
   var files = [];
   window.ferryFiles = files;
   var $ = (id) => document.getElementById(id);
+  var RENDER_INTERVAL_MS = 250;
   var renderQueued = false;
   function update(changes) {
     const phaseChanged = changes.phase !== void 0 && changes.phase !== state.phase;
@@ -5363,10 +5364,10 @@
       render();
     } else if (!renderQueued) {
       renderQueued = true;
-      requestAnimationFrame(() => {
+      setTimeout(() => {
         renderQueued = false;
         render();
-      });
+      }, RENDER_INTERVAL_MS);
     }
   }
   var started = 0;
