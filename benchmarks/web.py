@@ -1,6 +1,7 @@
 """The browser as a peer: Ferry <-> Chromium against a minimal aiortc peer <-> Chromium.
 
-    python -m ferry.benchmarks.web [--size 64] [--rounds 1]
+    python -m ferry.benchmarks.web [--size 64] [--rounds 1] [--direction both|to|from]
+                                   [--chunk-size 16k]
 
 Four rows, each the same number of bytes (MiB) over a WebRTC data channel on 127.0.0.1,
 all against the same headless Chromium (Debian's ``chromium``, driven by Playwright) and a
@@ -12,13 +13,17 @@ mailbox server started here (``twist wormhole-mailbox`` on 127.0.0.1):
 - ``page -> ferry receive``: the Ferry page sends a file of that size to ``ferry receive
   --web`` (File.slice, SHA-256), same measure.
 - ``aiortc -> browser`` / ``browser -> aiortc``: the ceiling: a minimal aiortc peer written
-  here, the same message sizes as Ferry uses in that direction (16 KiB from Python, 64 KiB
-  from the page), the same buffered-amount backpressure (1 MiB), no framing, no hashing,
-  no disk; the browser side a few lines that count bytes (or send a prepared buffer). From
-  the first byte sent to the receiver's "got it all".
+  here, the same message sizes as Ferry uses in that direction (``--chunk-size`` from
+  Python, 16 KiB unless told, which ``ferry send --web`` is then given too; 64 KiB from the
+  page), the same buffered-amount backpressure (1 MiB), no framing, no hashing, no disk;
+  the browser side a few lines that count bytes (or send a prepared buffer). From the first
+  byte sent to the receiver's "got it all".
 
 The ratios (Ferry / ceiling, per direction) are measured in the same run; the issue asks
-for at least 0.9. Also printed: the page's JavaScript heap at its peak during the receive
+for at least 0.9. Each round runs a direction's two rows back to back, Ferry's first in
+even rounds and the ceiling's first in odd ones (ABBA), so that a load rising or falling
+on a shared machine favours neither; the summary gives medians, ranges and the median of
+the per-round ratios. Also printed: the page's JavaScript heap at its peak during the receive
 (Chrome's ``JSHeapUsedSize``, sampled each second), to show the file does not sit in the page.
 """
 
