@@ -307,6 +307,7 @@ async def run(
         return 1
     os.environ.setdefault("FERRY_ICE_ADDRESSES", "127.0.0.1")
     size = size_mib * MIB
+    load_before = os.getloadavg()[0]  # other work on the machine: worth knowing
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         mailbox = Mailbox(folder)
@@ -353,7 +354,11 @@ async def run(
                 await browser.close()
         finally:
             mailbox.close()
-    print(f"{size_mib} MiB over a WebRTC data channel on 127.0.0.1, {rounds} round(s):")
+    load = os.getloadavg()[0]
+    print(
+        f"{size_mib} MiB over a WebRTC data channel on 127.0.0.1, {rounds} round(s)"
+        f" (load average {load_before:.1f} before, {load:.1f} after):"
+    )
     print(f"  {'':24s} {'MB/s':>6s} {'(range)':>13s}   CPU s per 64 MiB, median: browser, Python")
     scale = 64 / size_mib
     for name, values in rows.items():
@@ -366,10 +371,12 @@ async def run(
         # each round's Ferry row and ceiling row ran one after the other: pair them
         ratios = [f / c for f, c in zip(rows[ferry], rows[ceiling], strict=True)]
         best = max(rows[ferry]) / max(rows[ceiling])
+        medians = statistics.median(rows[ferry]) / statistics.median(rows[ceiling])
         median = statistics.median(ratios)
         print(
-            f"  ratio Ferry/ceiling, {direction} the browser: median {median:.2f}"
-            f" (rounds {min(ratios):.2f}-{max(ratios):.2f}; best/best {best:.2f})"
+            f"  ratio Ferry/ceiling, {direction} the browser: median of the rounds' {median:.2f}"
+            f" ({min(ratios):.2f}-{max(ratios):.2f}); median/median {medians:.2f};"
+            f" best/best {best:.2f}"
         )
     if heaps:
         print(f"  page's JS heap at its peak while receiving: {max(heaps):.1f} MiB"
