@@ -62,6 +62,8 @@ FLAGS = [
 ]  # fmt: skip
 THRESHOLD = 1 << 20
 MIB = 1 << 20
+#: A row that takes longer than this is left out with its pair (a stuck connection).
+ROW_TIMEOUT = 600.0
 #: The rows of each direction: (Ferry's, the minimal peer's)
 PAIRS = {
     "to": ("ferry send -> page", "aiortc -> browser"),
@@ -318,7 +320,7 @@ async def run(
                 cpu: dict[str, list[tuple[float, float]]] = {}
                 heaps: list[float] = []
 
-                async def measure(name: str, work: Any) -> dict[str, float]:
+                async def measure(name: str, work: Any) -> tuple[dict[str, float], float]:
                     """One row, with the CPU seconds of the browser (the row's own count)
                     and of Python's peer (the ferry child, or this process's aiortc)."""
                     who = (
@@ -327,10 +329,8 @@ async def run(
                         else resource.RUSAGE_SELF
                     )
                     before = own_cpu(who)
-                    result = await work
-                    cpu.setdefault(name, []).append((result["browser_cpu"], own_cpu(who) - before))
-                    rows.setdefault(name, []).append(result["mbps"])
-                    return result
+                    result = await asyncio.wait_for(work, ROW_TIMEOUT)
+                    return result, own_cpu(who) - before
 
                 for number in range(rounds):
                     for direction in directions:
@@ -347,10 +347,26 @@ async def run(
                         # ABBA: Ferry first in even rounds, the ceiling first in odd ones,
                         # so a load that rises or falls during a round favours neither
                         order = [(ferry_name, ferry), (ceiling_name, ceiling)]
+                        pair: dict[str, tuple[dict[str, float], float]] = {}
                         for name, work in order if number % 2 == 0 else order[::-1]:
-                            result = await measure(name, work())
-                            if name == "ferry send -> page":
-                                heaps.append(result["heap_mib"])
+                            try:
+                                pair[name] = await measure(name, work())
+                            except (TimeoutError, RuntimeError) as exc:
+                                # the pair is left out whole: its ratio needs both rows
+                                print(f"round {number}: {name} failed ({exc!r}), left out")
+                                break
+                        else:
+                            for name, (result, python_seconds) in pair.items():
+                                rows.setdefault(name, []).append(result["mbps"])
+                                cpu.setdefault(name, []).append(
+                                    (result["browser_cpu"], python_seconds)
+                                )
+                                if "heap_mib" in result and name == "ferry send -> page":
+                                    heaps.append(result["heap_mib"])
+                            figures = ", ".join(
+                                f"{n} {r['mbps']:.1f}" for n, (r, _) in pair.items()
+                            )
+                            print(f"round {number}: {figures} MB/s", flush=True)
                 await browser.close()
         finally:
             mailbox.close()
@@ -368,6 +384,8 @@ async def run(
         print(f"  {name:24s} {statistics.median(values):6.1f} {spread:>13s}   {b:5.1f} {p:5.1f}")
     for direction in directions:
         ferry, ceiling = PAIRS[direction]
+        if ferry not in rows:
+            continue
         # each round's Ferry row and ceiling row ran one after the other: pair them
         ratios = [f / c for f, c in zip(rows[ferry], rows[ceiling], strict=True)]
         best = max(rows[ferry]) / max(rows[ceiling])
