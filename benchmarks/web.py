@@ -243,19 +243,6 @@ async def ceiling_row(
     loop = asyncio.get_running_loop()
     finished: asyncio.Future[float] = loop.create_future()
     arrived: asyncio.Future[Any] = loop.create_future()
-    pc.on("datachannel", lambda channel: arrived.done() or arrived.set_result(channel))
-    with restricted_ice_addresses(("127.0.0.1",)):  # aioice leaves loopback out by default
-        await pc.setRemoteDescription(RTCSessionDescription(**offer))
-        # Ferry's transport tuning, as the raw ceiling benchmark gives it (like for like):
-        # its SCTP SACK policy and larger UDP receive buffers
-        delay_acks(pc.sctp)
-        await pc.setLocalDescription(await pc.createAnswer())
-    enlarge_receive_buffers(pc)
-    await page.evaluate(
-        "(answer) => window.acceptAnswer(answer)",
-        {"type": "answer", "sdp": pc.localDescription.sdp},
-    )
-    channel = await arrived
     got = 0
     start = 0.0
 
@@ -270,7 +257,25 @@ async def ceiling_row(
         if got >= size and not finished.done():
             finished.set_result(time.perf_counter())
 
-    channel.on("message", on_message)
+    def on_channel(channel: Any) -> None:
+        # listen at once: the browser may send before a coroutine awaiting the channel
+        # resumes, and a message with no listener is lost (the row then never finished)
+        channel.on("message", on_message)
+        arrived.done() or arrived.set_result(channel)
+
+    pc.on("datachannel", on_channel)
+    with restricted_ice_addresses(("127.0.0.1",)):  # aioice leaves loopback out by default
+        await pc.setRemoteDescription(RTCSessionDescription(**offer))
+        # Ferry's transport tuning, as the raw ceiling benchmark gives it (like for like):
+        # its SCTP SACK policy and larger UDP receive buffers
+        delay_acks(pc.sctp)
+        await pc.setLocalDescription(await pc.createAnswer())
+    enlarge_receive_buffers(pc)
+    await page.evaluate(
+        "(answer) => window.acceptAnswer(answer)",
+        {"type": "answer", "sdp": pc.localDescription.sdp},
+    )
+    channel = await arrived
     if direction == "to-browser":
         channel.bufferedAmountLowThreshold = THRESHOLD
         if channel.readyState != "open":
