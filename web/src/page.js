@@ -32,7 +32,7 @@ const $ = (id) => document.getElementById(id);
 
 // window.ferryState changes at once; the view four times a second. Every animation frame
 // was too often: on a loaded machine, repainting the text and the bar 60 times a second
-// cost up to a third of the receiving browser's CPU (headless Chromium:
+// cost a fifth to a quarter of the receiving browser's CPU (headless Chromium:
 // benchmarks/README.md), and a person reads a rate and an ETA no faster than this.
 const RENDER_INTERVAL_MS = 250;
 let renderQueued = false;
