@@ -1,6 +1,7 @@
 """The browser as a peer: Ferry <-> Chromium against a minimal aiortc peer <-> Chromium.
 
-    python -m ferry.benchmarks.web [--size 64] [--rounds 1]
+    python -m ferry.benchmarks.web [--size 64] [--rounds 1] [--direction both|to|from]
+                                   [--chunk-size 16k]
 
 Four rows, each the same number of bytes (MiB) over a WebRTC data channel on 127.0.0.1,
 all against the same headless Chromium (Debian's ``chromium``, driven by Playwright) and a
@@ -12,13 +13,17 @@ mailbox server started here (``twist wormhole-mailbox`` on 127.0.0.1):
 - ``page -> ferry receive``: the Ferry page sends a file of that size to ``ferry receive
   --web`` (File.slice, SHA-256), same measure.
 - ``aiortc -> browser`` / ``browser -> aiortc``: the ceiling: a minimal aiortc peer written
-  here, the same message sizes as Ferry uses in that direction (16 KiB from Python, 64 KiB
-  from the page), the same buffered-amount backpressure (1 MiB), no framing, no hashing,
-  no disk; the browser side a few lines that count bytes (or send a prepared buffer). From
-  the first byte sent to the receiver's "got it all".
+  here, the same message sizes as Ferry uses in that direction (``--chunk-size`` from
+  Python, 16 KiB unless told, which ``ferry send --web`` is then given too; 64 KiB from the
+  page), the same buffered-amount backpressure (1 MiB), no framing, no hashing, no disk;
+  the browser side a few lines that count bytes (or send a prepared buffer). From the first
+  byte sent to the receiver's "got it all".
 
 The ratios (Ferry / ceiling, per direction) are measured in the same run; the issue asks
-for at least 0.9. Also printed: the page's JavaScript heap at its peak during the receive
+for at least 0.9. Each round runs a direction's two rows back to back, Ferry's first in
+even rounds and the ceiling's first in odd ones (ABBA), so that a load rising or falling
+on a shared machine favours neither; the summary gives medians, ranges and the median of
+the per-round ratios. Also printed: the page's JavaScript heap at its peak during the receive
 (Chrome's ``JSHeapUsedSize``, sampled each second), to show the file does not sit in the page.
 """
 
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import re
 import resource
@@ -46,6 +52,7 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from ferry.actors.transport.ice import restricted_ice_addresses
 from ferry.actors.transport.sctp_acks import delay_acks
 from ferry.actors.transport.udp_buffers import enlarge_receive_buffers
+from ferry.engine.sizes import parse_size
 
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -55,6 +62,13 @@ FLAGS = [
 ]  # fmt: skip
 THRESHOLD = 1 << 20
 MIB = 1 << 20
+#: A row that takes longer than this is left out with its pair (a stuck connection).
+ROW_TIMEOUT = 600.0
+#: The rows of each direction: (Ferry's, the minimal peer's)
+PAIRS = {
+    "to": ("ferry send -> page", "aiortc -> browser"),
+    "from": ("page -> ferry receive", "browser -> aiortc"),
+}
 
 # The browser side of the ceiling: count what arrives, or send a prepared buffer.
 BROWSER_PEER = """
@@ -155,7 +169,7 @@ class Mailbox:
 
 
 async def ferry_row(
-    browser: Any, mailbox: str, folder: Path, size: int, direction: str
+    browser: Any, mailbox: str, folder: Path, size: int, direction: str, chunk_size: int
 ) -> dict[str, float]:
     """One Ferry transfer with the page; MB/s as ferry reports it, and the page's heap."""
     source = folder / f"{direction}.bin"
@@ -166,7 +180,7 @@ async def ferry_row(
     out.mkdir(exist_ok=True)
     env = {**os.environ, "FERRY_ICE_ADDRESSES": "127.0.0.1"}
     command = (
-        ["send", str(source), "--web"]
+        ["send", str(source), "--web", "--chunk-size", str(chunk_size)]
         if direction == "to-page"
         else ["receive", "--web", "--out", str(out), "--no-previews"]
     )
@@ -211,7 +225,9 @@ async def ferry_row(
     return {"mbps": size / seconds / 1e6, "heap_mib": peak / MIB, "browser_cpu": browser_seconds}
 
 
-async def ceiling_row(browser: Any, size: int, direction: str) -> dict[str, float]:
+async def ceiling_row(
+    browser: Any, size: int, direction: str, message: int = 16 * 1024
+) -> dict[str, float]:
     """The minimal aiortc peer with the same browser: MB/s. As with Ferry, the browser
     makes the offer and the data channel; aiortc answers."""
     cpu_before = browser_cpu()
@@ -227,19 +243,6 @@ async def ceiling_row(browser: Any, size: int, direction: str) -> dict[str, floa
     loop = asyncio.get_running_loop()
     finished: asyncio.Future[float] = loop.create_future()
     arrived: asyncio.Future[Any] = loop.create_future()
-    pc.on("datachannel", lambda channel: arrived.done() or arrived.set_result(channel))
-    with restricted_ice_addresses(("127.0.0.1",)):  # aioice leaves loopback out by default
-        await pc.setRemoteDescription(RTCSessionDescription(**offer))
-        # Ferry's transport tuning, as the raw ceiling benchmark gives it (like for like):
-        # its SCTP SACK policy and larger UDP receive buffers
-        delay_acks(pc.sctp)
-        await pc.setLocalDescription(await pc.createAnswer())
-    enlarge_receive_buffers(pc)
-    await page.evaluate(
-        "(answer) => window.acceptAnswer(answer)",
-        {"type": "answer", "sdp": pc.localDescription.sdp},
-    )
-    channel = await arrived
     got = 0
     start = 0.0
 
@@ -254,7 +257,25 @@ async def ceiling_row(browser: Any, size: int, direction: str) -> dict[str, floa
         if got >= size and not finished.done():
             finished.set_result(time.perf_counter())
 
-    channel.on("message", on_message)
+    def on_channel(channel: Any) -> None:
+        # listen at once: the browser may send before a coroutine awaiting the channel
+        # resumes, and a message with no listener is lost (the row then never finished)
+        channel.on("message", on_message)
+        arrived.done() or arrived.set_result(channel)
+
+    pc.on("datachannel", on_channel)
+    with restricted_ice_addresses(("127.0.0.1",)):  # aioice leaves loopback out by default
+        await pc.setRemoteDescription(RTCSessionDescription(**offer))
+        # Ferry's transport tuning, as the raw ceiling benchmark gives it (like for like):
+        # its SCTP SACK policy and larger UDP receive buffers
+        delay_acks(pc.sctp)
+        await pc.setLocalDescription(await pc.createAnswer())
+    enlarge_receive_buffers(pc)
+    await page.evaluate(
+        "(answer) => window.acceptAnswer(answer)",
+        {"type": "answer", "sdp": pc.localDescription.sdp},
+    )
+    channel = await arrived
     if direction == "to-browser":
         channel.bufferedAmountLowThreshold = THRESHOLD
         if channel.readyState != "open":
@@ -263,7 +284,7 @@ async def ceiling_row(browser: Any, size: int, direction: str) -> dict[str, floa
             await opened.wait()
         low = asyncio.Event()
         channel.on("bufferedamountlow", low.set)
-        block = os.urandom(16 * 1024)
+        block = os.urandom(message)
         start = time.perf_counter()
         sent = 0
         while sent < size:
@@ -279,7 +300,12 @@ async def ceiling_row(browser: Any, size: int, direction: str) -> dict[str, floa
     return {"mbps": size / (end - start) / 1e6, "browser_cpu": browser_seconds}
 
 
-async def run(size_mib: int, rounds: int) -> int:
+async def run(
+    size_mib: int,
+    rounds: int,
+    directions: tuple[str, ...] = ("to", "from"),
+    chunk_size: int = 16 * 1024,
+) -> int:
     from playwright.async_api import async_playwright
 
     chromium = shutil.which("chromium")
@@ -288,6 +314,7 @@ async def run(size_mib: int, rounds: int) -> int:
         return 1
     os.environ.setdefault("FERRY_ICE_ADDRESSES", "127.0.0.1")
     size = size_mib * MIB
+    load_before = os.getloadavg()[0]  # other work on the machine: worth knowing
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         mailbox = Mailbox(folder)
@@ -298,7 +325,7 @@ async def run(size_mib: int, rounds: int) -> int:
                 cpu: dict[str, list[tuple[float, float]]] = {}
                 heaps: list[float] = []
 
-                async def measure(name: str, work: Any) -> dict[str, float]:
+                async def measure(name: str, work: Any) -> tuple[dict[str, float], float]:
                     """One row, with the CPU seconds of the browser (the row's own count)
                     and of Python's peer (the ferry child, or this process's aiortc)."""
                     who = (
@@ -307,41 +334,76 @@ async def run(size_mib: int, rounds: int) -> int:
                         else resource.RUSAGE_SELF
                     )
                     before = own_cpu(who)
-                    result = await work
-                    cpu.setdefault(name, []).append((result["browser_cpu"], own_cpu(who) - before))
-                    rows.setdefault(name, []).append(result["mbps"])
-                    return result
+                    result = await asyncio.wait_for(work, ROW_TIMEOUT)
+                    return result, own_cpu(who) - before
 
-                for _ in range(rounds):
-                    to_page = await measure(
-                        "ferry send -> page",
-                        ferry_row(browser, mailbox.url, folder, size, "to-page"),
-                    )
-                    heaps.append(to_page["heap_mib"])
-                    await measure("aiortc -> browser", ceiling_row(browser, size, "to-browser"))
-                    await measure(
-                        "page -> ferry receive",
-                        ferry_row(browser, mailbox.url, folder, size, "from-page"),
-                    )
-                    await measure("browser -> aiortc", ceiling_row(browser, size, "to-aiortc"))
+                for number in range(rounds):
+                    for direction in directions:
+                        ferry_name, ceiling_name = PAIRS[direction]
+                        to = direction == "to"
+                        ferry = functools.partial(
+                            ferry_row, browser, mailbox.url, folder, size,
+                            "to-page" if to else "from-page", chunk_size,
+                        )  # fmt: skip
+                        ceiling = functools.partial(
+                            ceiling_row, browser, size, "to-browser" if to else "to-aiortc",
+                            chunk_size,
+                        )  # fmt: skip
+                        # ABBA: Ferry first in even rounds, the ceiling first in odd ones,
+                        # so a load that rises or falls during a round favours neither
+                        order = [(ferry_name, ferry), (ceiling_name, ceiling)]
+                        pair: dict[str, tuple[dict[str, float], float]] = {}
+                        for name, work in order if number % 2 == 0 else order[::-1]:
+                            try:
+                                pair[name] = await measure(name, work())
+                            except (TimeoutError, RuntimeError) as exc:
+                                # the pair is left out whole: its ratio needs both rows
+                                print(f"round {number}: {name} failed ({exc!r}), left out")
+                                break
+                        else:
+                            for name, (result, python_seconds) in pair.items():
+                                rows.setdefault(name, []).append(result["mbps"])
+                                cpu.setdefault(name, []).append(
+                                    (result["browser_cpu"], python_seconds)
+                                )
+                                if "heap_mib" in result and name == "ferry send -> page":
+                                    heaps.append(result["heap_mib"])
+                            figures = ", ".join(
+                                f"{n} {r['mbps']:.1f}" for n, (r, _) in pair.items()
+                            )
+                            print(f"round {number}: {figures} MB/s", flush=True)
                 await browser.close()
         finally:
             mailbox.close()
-    best = {name: max(values) for name, values in rows.items()}
-    print(f"{size_mib} MiB over a WebRTC data channel on 127.0.0.1, best of {rounds}:")
-    print(f"  {'':24s} {'MB/s':>7s}   CPU s per 64 MiB: browser, Python peer (median)")
-    for name, value in best.items():
-        scale = 64 / size_mib
+    load = os.getloadavg()[0]
+    print(
+        f"{size_mib} MiB over a WebRTC data channel on 127.0.0.1, {rounds} round(s)"
+        f" (load average {load_before:.1f} before, {load:.1f} after):"
+    )
+    print(f"  {'':24s} {'MB/s':>6s} {'(range)':>13s}   CPU s per 64 MiB, median: browser, Python")
+    scale = 64 / size_mib
+    for name, values in rows.items():
         b = statistics.median(c[0] for c in cpu[name]) * scale
         p = statistics.median(c[1] for c in cpu[name]) * scale
-        print(f"  {name:24s} {value:7.1f}   {b:5.1f} {p:5.1f}")
-    to_ratio = best["ferry send -> page"] / best["aiortc -> browser"]
-    from_ratio = best["page -> ferry receive"] / best["browser -> aiortc"]
-    print(f"  ratio Ferry/ceiling, to the browser:   {to_ratio:.2f}")
-    print(f"  ratio Ferry/ceiling, from the browser: {from_ratio:.2f}")
-    print(
-        f"  page's JS heap at its peak while receiving: {max(heaps):.1f} MiB (file {size_mib} MiB)"
-    )
+        spread = f"{min(values):.1f}-{max(values):.1f}"
+        print(f"  {name:24s} {statistics.median(values):6.1f} {spread:>13s}   {b:5.1f} {p:5.1f}")
+    for direction in directions:
+        ferry, ceiling = PAIRS[direction]
+        if ferry not in rows:
+            continue
+        # each round's Ferry row and ceiling row ran one after the other: pair them
+        ratios = [f / c for f, c in zip(rows[ferry], rows[ceiling], strict=True)]
+        best = max(rows[ferry]) / max(rows[ceiling])
+        medians = statistics.median(rows[ferry]) / statistics.median(rows[ceiling])
+        median = statistics.median(ratios)
+        print(
+            f"  ratio Ferry/ceiling, {direction} the browser: median of the rounds' {median:.2f}"
+            f" ({min(ratios):.2f}-{max(ratios):.2f}); median/median {medians:.2f};"
+            f" best/best {best:.2f}"
+        )
+    if heaps:
+        print(f"  page's JS heap at its peak while receiving: {max(heaps):.1f} MiB"
+              f" (file {size_mib} MiB)")  # fmt: skip
     return 0
 
 
@@ -351,12 +413,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--size", type=int, default=64, help="MiB per transfer (default 64)")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--direction", choices=("both", "to", "from"), default="both",
+        help="to the browser, from it, or both (default)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--chunk-size", default="16k",
+        help="CHUNK size from ferry send --web, and the minimal peer's message size to the browser",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     # SIGTERM (a timeout, a CI job stopped) unwinds like Ctrl-C, so the mailbox server's
     # process group and the temporary folder are removed on the way out.
     signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
-        return asyncio.run(run(args.size, args.rounds))
+        directions = ("to", "from") if args.direction == "both" else (args.direction,)
+        chunk_size = parse_size(args.chunk_size)
+        return asyncio.run(run(args.size, args.rounds, directions, chunk_size))
     except KeyboardInterrupt:
         print("interrupted: the mailbox server and the browser have been stopped", file=sys.stderr)
         return 130

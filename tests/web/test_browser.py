@@ -20,6 +20,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -414,3 +415,53 @@ def test_a_mistyped_code_is_explained_before_anything_connects(
         message = page.text_content("#code-error")  # type: ignore[attr-defined]
         assert page.evaluate("window.ferryState.phase") == "waiting"  # type: ignore[attr-defined]
     assert message == '"clockwrk" (second word) is not a code word; did you mean "clockwork"?'
+
+
+def _lying_sender(mailbox_url: str, page_url: str, source: Path, links: queue.Queue[str]) -> object:
+    """``ferry send --web`` in this process, except that its EOF declares a SHA-256 one bit
+    off what it sent. A fake, because a real sender cannot be made to: it hashes exactly
+    the bytes it reads and sends. Returns what the transfer ended with."""
+    from ferry.engine import Engine, EngineConfig
+    from ferry.engine.web import WebPairing
+    from ferry.errors import FerryError
+    from ferry.protocol.connection import Connection
+
+    honest = Connection.finish
+
+    def lying(self: Connection, transfer_id: bytes, sha256: bytes) -> list[object]:
+        return honest(self, transfer_id, bytes([sha256[0] ^ 1]) + sha256[1:])  # type: ignore[return-value]
+
+    async def run() -> object:
+        async with Engine(EngineConfig(ice_addresses=("127.0.0.1",))) as engine:
+            pairing = WebPairing(mailbox_url, page_url, "receive")
+            links.put(str(await pairing.link()))
+            peer = await pairing.connect(engine)
+            try:
+                return await peer.send(source)  # type: ignore[misc]
+            except FerryError as exc:
+                return exc
+            finally:
+                await peer.close()
+
+    with mock.patch.object(Connection, "finish", lying):
+        return asyncio.run(asyncio.wait_for(run(), 120))
+
+
+def test_a_file_whose_sha256_differs_from_the_senders_is_not_kept(
+    page: object, mailbox: MailboxServer, tmp_path: Path
+) -> None:
+    source = tmp_path / "declared-wrongly.bin"
+    source.write_bytes(os.urandom(2 * MIB))
+    links: queue.Queue[str] = queue.Queue()
+    with (
+        PageServer(rendezvous=mailbox.url) as server,
+        concurrent.futures.ThreadPoolExecutor(1) as pool,
+    ):
+        sending = pool.submit(_lying_sender, mailbox.url, server.url, source, links)
+        with page.expect_download(timeout=60_000) as download:  # type: ignore[attr-defined]
+            page.goto(links.get(timeout=60))  # type: ignore[attr-defined]
+        state = finished_state(page)
+        result = sending.result(timeout=60)
+    assert state["phase"] == "failed" and "SHA-256" in str(state["error"]), state
+    assert download.value.failure() is not None  # the browser kept no complete file
+    assert "integrity" in str(result) or "SHA-256" in str(result), result

@@ -30,8 +30,11 @@ const files = [];
 window.ferryFiles = files;
 const $ = (id) => document.getElementById(id);
 
-// window.ferryState changes at once; the view at most once a frame (a CHUNK is 16 KiB:
-// hundreds of updates a second would spend the main thread on the DOM)
+// window.ferryState changes at once; the view four times a second. Every animation frame
+// was too often: on a loaded machine, repainting the text and the bar 60 times a second
+// cost a fifth to a quarter of the receiving browser's CPU (headless Chromium:
+// benchmarks/README.md), and a person reads a rate and an ETA no faster than this.
+const RENDER_INTERVAL_MS = 250;
 let renderQueued = false;
 function update(changes) {
   const phaseChanged = changes.phase !== undefined && changes.phase !== state.phase;
@@ -40,10 +43,10 @@ function update(changes) {
     render();
   } else if (!renderQueued) {
     renderQueued = true;
-    requestAnimationFrame(() => {
+    setTimeout(() => {
       renderQueued = false;
       render();
-    });
+    }, RENDER_INTERVAL_MS);
   }
 }
 
@@ -305,8 +308,7 @@ class Session {
         this.nextIncoming();
         break;
       case "data":
-        t.hash.update(event.data);
-        t.sink.write(event.data);
+        t.sink.write(event.data); // the sink hashes too (off this thread, where it can)
         update({ bytes: event.offset + event.data.length });
         break;
       case "eof":
@@ -388,7 +390,6 @@ class Session {
   async receiveFile(t) {
     const name = t.offer.name.split("/").join("_");
     update({ phase: "transferring", name, total: t.offer.size, bytes: 0, sha256: null });
-    t.hash = await fileHasher();
     t.sink = await openSink(name, t.offer.size, (upto) => {
       if (!this.ended) this.sendFrames(this.conn.durable(t, upto));
     });
@@ -398,7 +399,8 @@ class Session {
   }
 
   async finishReceiving(t) {
-    const digest = t.hash.digest();
+    const digest = await t.sink.digest();
+    if (this.ended) return;
     const frames = this.conn.complete(t, digest);
     if (frames[0].type !== "DONE") {
       this.sendFrames(frames);
@@ -446,6 +448,9 @@ function explain(error, byCode = false) {
 }
 
 // -- sinks: where a received file goes, without holding it in memory -------------------------------
+//
+// A sink also computes the SHA-256 of what was written: digest() after the last write,
+// then close() only if it matches (else abort(): the browser keeps no complete wrong file).
 
 async function openSink(name, size, onDurable) {
   if (navigator.serviceWorker && navigator.serviceWorker.controller !== undefined) {
@@ -455,7 +460,7 @@ async function openSink(name, size, onDurable) {
       console.warn("ferry: no service-worker download stream:", exc);
     }
   }
-  return blobSink(name, onDurable);
+  return blobSink(name, onDurable, await fileHasher());
 }
 
 async function serviceWorkerSink(name, size, onDurable) {
@@ -467,8 +472,10 @@ async function serviceWorkerSink(name, size, onDurable) {
   const isReady = new Promise((resolve) => (ready = resolve));
   let closed;
   const isClosed = new Promise((resolve) => (closed = resolve));
+  let digested = null;
   channel.port1.onmessage = ({ data }) => {
     if (data.ready) ready();
+    if (data.sha256 && digested) digested(new Uint8Array(data.sha256));
     if (typeof data.consumed === "number") onDurable(data.consumed);
     if (data.closed) closed();
   };
@@ -479,7 +486,8 @@ async function serviceWorkerSink(name, size, onDurable) {
   frame.src = `ferry-download/${id}/${encodeURIComponent(name)}`;
   document.body.appendChild(frame);
   // chunks are gathered into SINK_BATCH bytes per message to the worker (one copy either
-  // way: the decoder's views must be copied out before they can be transferred)
+  // way: the decoder's views must be copied out before they can be transferred); the
+  // worker hashes them on its own thread, which leaves this one the frames and the protocol
   let batch = new Uint8Array(SINK_BATCH);
   let filled = 0;
   const flush = () => {
@@ -501,6 +509,12 @@ async function serviceWorkerSink(name, size, onDurable) {
         if (filled === batch.length) flush();
       }
     },
+    digest() {
+      flush();
+      const answer = new Promise((resolve) => (digested = resolve));
+      channel.port1.postMessage({ digest: true });
+      return answer;
+    },
     async close() {
       flush();
       channel.port1.postMessage({ end: true });
@@ -512,16 +526,20 @@ async function serviceWorkerSink(name, size, onDurable) {
   };
 }
 
-function blobSink(name, onDurable) {
+function blobSink(name, onDurable, hash) {
   // Last resort (no service worker): Blob parts, which Chromium keeps on disk when large.
   const parts = [];
   let total = 0;
   return {
     kind: "blob",
     write(data) {
+      hash.update(data);
       parts.push(data.slice());
       total += data.length;
       onDurable(total);
+    },
+    async digest() {
+      return hash.digest();
     },
     async close() {
       const a = document.createElement("a");

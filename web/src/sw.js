@@ -2,7 +2,11 @@
 // ReadableStream the page feeds through a MessagePort, so a received file streams to the
 // browser's downloads (to disk) and never sits whole in memory. The stream's queue is
 // bounded; the worker reports what the download consumed, and the page grants the sender
-// credit only for that (Ferry's WINDOW), so memory stays flat end to end.
+// credit only for that (Ferry's WINDOW), so memory stays flat end to end. The worker
+// also computes the file's SHA-256 as the bytes pass, on its own thread: hashing 16 KiB
+// chunks was the largest part of the page's main-thread work while receiving.
+import { fileHasher } from "./filehash.js";
+
 const streams = new Map();
 const HIGH_WATER = 1 << 20;
 
@@ -12,7 +16,12 @@ self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim(
 self.addEventListener("message", (event) => {
   const m = event.data;
   if (!m || m.type !== "ferry-download") return;
+  event.waitUntil(openDownload(m));
+});
+
+async function openDownload(m) {
   const port = m.port;
+  const hash = await fileHasher();
   let enqueued = 0;
   let controllerRef = null;
   const stream = new ReadableStream(
@@ -31,9 +40,13 @@ self.addEventListener("message", (event) => {
   );
   port.onmessage = ({ data }) => {
     if (data.chunk) {
-      enqueued += data.chunk.byteLength;
-      controllerRef.enqueue(new Uint8Array(data.chunk));
+      const bytes = new Uint8Array(data.chunk);
+      hash.update(bytes);
+      enqueued += bytes.byteLength;
+      controllerRef.enqueue(bytes);
       if (controllerRef.desiredSize > 0) port.postMessage({ consumed: enqueued - (HIGH_WATER - controllerRef.desiredSize) });
+    } else if (data.digest) {
+      port.postMessage({ sha256: hash.digest().slice() }); // 32 bytes, never a view of the hasher's memory
     } else if (data.end) {
       controllerRef.close();
       port.postMessage({ consumed: enqueued, closed: true });
@@ -43,7 +56,7 @@ self.addEventListener("message", (event) => {
   };
   streams.set(m.id, { stream, name: m.name, size: m.size });
   port.postMessage({ ready: true });
-});
+}
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);

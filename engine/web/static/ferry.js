@@ -5355,6 +5355,7 @@
   var files = [];
   window.ferryFiles = files;
   var $ = (id) => document.getElementById(id);
+  var RENDER_INTERVAL_MS = 250;
   var renderQueued = false;
   function update(changes) {
     const phaseChanged = changes.phase !== void 0 && changes.phase !== state.phase;
@@ -5363,10 +5364,10 @@
       render();
     } else if (!renderQueued) {
       renderQueued = true;
-      requestAnimationFrame(() => {
+      setTimeout(() => {
         renderQueued = false;
         render();
-      });
+      }, RENDER_INTERVAL_MS);
     }
   }
   var started = 0;
@@ -5613,7 +5614,6 @@
           this.nextIncoming();
           break;
         case "data":
-          t.hash.update(event.data);
           t.sink.write(event.data);
           update({ bytes: event.offset + event.data.length });
           break;
@@ -5688,7 +5688,6 @@
     async receiveFile(t) {
       const name2 = t.offer.name.split("/").join("_");
       update({ phase: "transferring", name: name2, total: t.offer.size, bytes: 0, sha256: null });
-      t.hash = await fileHasher();
       t.sink = await openSink(name2, t.offer.size, (upto) => {
         if (!this.ended) this.sendFrames(this.conn.durable(t, upto));
       });
@@ -5697,7 +5696,8 @@
       this.sendFrames(this.conn.accept(t, 0));
     }
     async finishReceiving(t) {
-      const digest = t.hash.digest();
+      const digest = await t.sink.digest();
+      if (this.ended) return;
       const frames = this.conn.complete(t, digest);
       if (frames[0].type !== "DONE") {
         this.sendFrames(frames);
@@ -5748,7 +5748,7 @@
         console.warn("ferry: no service-worker download stream:", exc);
       }
     }
-    return blobSink(name2, onDurable);
+    return blobSink(name2, onDurable, await fileHasher());
   }
   async function serviceWorkerSink(name2, size2, onDurable) {
     const registration = await navigator.serviceWorker.register("sw.js");
@@ -5759,8 +5759,10 @@
     const isReady = new Promise((resolve) => ready = resolve);
     let closed;
     const isClosed = new Promise((resolve) => closed = resolve);
+    let digested = null;
     channel.port1.onmessage = ({ data: data2 }) => {
       if (data2.ready) ready();
+      if (data2.sha256 && digested) digested(new Uint8Array(data2.sha256));
       if (typeof data2.consumed === "number") onDurable(data2.consumed);
       if (data2.closed) closed();
     };
@@ -5791,6 +5793,12 @@
           if (filled === batch.length) flush();
         }
       },
+      digest() {
+        flush();
+        const answer = new Promise((resolve) => digested = resolve);
+        channel.port1.postMessage({ digest: true });
+        return answer;
+      },
       async close() {
         flush();
         channel.port1.postMessage({ end: true });
@@ -5801,15 +5809,19 @@
       }
     };
   }
-  function blobSink(name2, onDurable) {
+  function blobSink(name2, onDurable, hash) {
     const parts = [];
     let total = 0;
     return {
       kind: "blob",
       write(data2) {
+        hash.update(data2);
         parts.push(data2.slice());
         total += data2.length;
         onDurable(total);
+      },
+      async digest() {
+        return hash.digest();
       },
       async close() {
         const a = document.createElement("a");
