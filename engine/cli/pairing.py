@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import TYPE_CHECKING
 
 from ferry.protocol.pairing import Code, parse_code
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..peer import Peer
 
 CODE_ENV = "FERRY_CODE"
 
@@ -39,3 +44,14 @@ def add_pairing_options(parser: argparse.ArgumentParser) -> None:
 def code_from(args: argparse.Namespace) -> Code | None:
     text = args.code if args.code is not None else os.environ.get(CODE_ENV) or None
     return parse_code(text) if text is not None else None
+
+
+def announce(engine: Engine, peer: Peer, *, verify: bool, trust_new: bool) -> None:
+    """The lines both commands print once a peer is paired (scripts read them): who, how,
+    the verifier words with ``--verify``, and ``trusted:`` when ``--trust-new`` keeps it."""
+    print(f"paired: {peer.peer_id} by {peer.pairing_mode}", flush=True)
+    if verify:
+        print(f"verifier: {peer.verifier} (peer {peer.peer_id})", flush=True)
+    if trust_new and not peer.trusted and peer.peer_id is not None:
+        engine.trust(peer.peer_id)
+        print(f"trusted: {peer.peer_id}", flush=True)

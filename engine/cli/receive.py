@@ -42,11 +42,10 @@ from .output import (
     report_link,
     summary,
 )
-from .pairing import add_pairing_options, code_from
+from .pairing import add_pairing_options, announce, code_from
 from .rendezvous import (
     add_rendezvous_option,
-    allocate_code,
-    claim_code,
+    meet,
     network_settings,
     server_url,
 )
@@ -167,7 +166,7 @@ async def receive_command(args: argparse.Namespace) -> int:
     fixed = code_from(args)
     config = _config(args)
     unfinished: set[str] = set()  # files that failed and have not arrived since
-    protocol_errors = 0
+    broke = False  # a sender broke the protocol
     auth_failed = False
 
     async with Engine(config) as engine, TcpListener(host, port) as sockets:
@@ -175,14 +174,9 @@ async def receive_command(args: argparse.Namespace) -> int:
         codes = CodeSlot(lambda code: print(f"code: {code}", flush=True), fixed=fixed)
 
         async def serve(peer: Peer) -> None:
-            nonlocal protocol_errors
-            print(f"paired: {peer.peer_id} by {peer.pairing_mode}", flush=True)
-            if args.verify:
-                print(f"verifier: {peer.verifier} (peer {peer.peer_id})", flush=True)
-            if args.trust_new and not peer.trusted and peer.peer_id is not None:
-                engine.trust(peer.peer_id)
-                print(f"trusted: {peer.peer_id}", flush=True)
-            protocol_errors += await _serve(peer, unfinished)
+            nonlocal broke
+            announce(engine, peer, verify=args.verify, trust_new=args.trust_new)
+            broke = await _serve(peer, unfinished) or broke
             print(f"left: {peer.peer_id}", flush=True)  # its staging is suspended by now
 
         def failed(where: str, error: FerryError) -> None:
@@ -200,7 +194,7 @@ async def receive_command(args: argparse.Namespace) -> int:
         await listener.run()
     if auth_failed:
         return EXIT_AUTH
-    return EXIT_OK if not unfinished and not protocol_errors else EXIT_FAILED
+    return EXIT_OK if not unfinished and not broke else EXIT_FAILED
 
 
 async def _receive_by_rendezvous(args: argparse.Namespace) -> int:
@@ -211,40 +205,24 @@ async def _receive_by_rendezvous(args: argparse.Namespace) -> int:
     url = server_url(args)
     config = _config(args)
     async with Engine(config) as engine:
-        if code is not None:
-            peer = await engine.connect(claim_code(url, code), code=code)
-        else:
-            mailbox, code = await allocate_code(url)
-            print(f"code: {code}", flush=True)
-            try:
-                peer = await engine.listen(mailbox, code=code)
-            except AuthenticationError as exc:
-                if exc.reason is not Reason.WRONG_SECRET:
-                    raise
-                message = f"{exc.message}; someone tried a wrong code, so it is used up"
-                print(error_line(message), file=sys.stderr, flush=True)
-                return EXIT_AUTH
-        print(f"paired: {peer.peer_id} by {peer.pairing_mode}", flush=True)
-        if args.verify:
-            print(f"verifier: {peer.verifier} (peer {peer.peer_id})", flush=True)
-        if args.trust_new and not peer.trusted and peer.peer_id is not None:
-            engine.trust(peer.peer_id)
-            print(f"trusted: {peer.peer_id}", flush=True)
+        peer = await meet(engine, url, code)
+        if peer is None:
+            return EXIT_AUTH
+        announce(engine, peer, verify=args.verify, trust_new=args.trust_new)
         unfinished: set[str] = set()
-        errors = await _serve(peer, unfinished)
-    return EXIT_OK if not unfinished and not errors else EXIT_FAILED
+        broke = await _serve(peer, unfinished)
+    return EXIT_OK if not unfinished and not broke else EXIT_FAILED
 
 
-async def _serve(peer: Peer, failed: set[str] | None = None) -> int:
-    """Report each incoming file until the sender leaves; the names of files that failed
-    go into ``failed`` (and out again when one arrives later: a file cut off by a lost link
-    resumes when the sender reconnects). Returns 1 if the sender broke the protocol, or, with
-    no ``failed`` given, how many files failed."""
-    names: set[str] = set() if failed is None else failed
+async def _serve(peer: Peer, unfinished: set[str]) -> bool:
+    """Report each incoming file until the sender leaves. The names of files that failed go
+    into ``unfinished``, and out again when one arrives later (a file cut off by a lost link
+    resumes when the sender reconnects, on this connection or the next). True if the sender
+    broke the protocol."""
 
     def report(transfer: Transfer, item: object) -> None:
         if isinstance(item, TransferResult):
-            names.discard(transfer.name)
+            unfinished.discard(transfer.name)
             print(summary("received", item), flush=True)
         elif isinstance(item, PreviewReady):
             outcome = (
@@ -254,11 +232,11 @@ async def _serve(peer: Peer, failed: set[str] | None = None) -> int:
             )
             print(printable(f"preview of {transfer.name}: {outcome}"), flush=True)
         elif isinstance(item, PeerGone) and peer.peer_id in peer.engine.session_trust:
-            names.add(transfer.name)
+            unfinished.add(transfer.name)
             kept = f"ferry: {transfer.name}: {item.message}; kept for a resume when it reconnects"
             print(printable(kept), file=sys.stderr, flush=True)
         elif isinstance(item, FerryError):
-            names.add(transfer.name)
+            unfinished.add(transfer.name)
             print(error_line(f"{transfer.name}: {item.message}"), file=sys.stderr, flush=True)
 
     def on_offer(offer: IncomingOffer) -> None:
@@ -272,4 +250,4 @@ async def _serve(peer: Peer, failed: set[str] | None = None) -> int:
         who = f"sender {peer.peer_id}" if peer.peer_id else "the sender"
         print(error_line(f"{who} broke the protocol: {error.message}"), file=sys.stderr)
     await peer.close()
-    return int(broke) + (0 if failed is not None else len(names))
+    return broke

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-from ferry.protocol.pairing import Code, new_code
+from ferry.protocol.pairing import AuthenticationError, Code, Reason, new_code
 
 from ..ice_servers import TURN_SECRET_ENV, ice_servers_from
 from ..rendezvous import RENDEZVOUS_ENV, MailboxSignaling, rendezvous_url
+from .output import error_line
+
+if TYPE_CHECKING:
+    from ..engine import Engine
+    from ..peer import Peer
 
 
 def add_rendezvous_option(parser: argparse.ArgumentParser) -> None:
@@ -64,3 +70,21 @@ async def allocate_code(url: str) -> tuple[MailboxSignaling, Code]:
 def claim_code(url: str, code: Code) -> MailboxSignaling:
     """The mailbox behind ``code``'s number (its words stay here: the pairing's password)."""
     return MailboxSignaling.claim(url, code.nameplate)
+
+
+async def meet(engine: Engine, url: str, code: Code | None, *, again: str = "") -> Peer | None:
+    """Pair through the mailbox server at ``url``: join ``code``'s side, or with none take a
+    code, print it (``code: N-word-word``) and wait. None when someone tried a wrong code
+    on ours (said on stderr, with ``again``: what to run for a new one); the caller exits 3."""
+    if code is not None:
+        return await engine.connect(claim_code(url, code), code=code)
+    mailbox, code = await allocate_code(url)
+    print(f"code: {code}", flush=True)
+    try:
+        return await engine.listen(mailbox, code=code)
+    except AuthenticationError as exc:
+        if exc.reason is not Reason.WRONG_SECRET:
+            raise
+        message = f"{exc.message}; someone tried a wrong code, so it is used up{again}"
+        print(error_line(message), file=sys.stderr, flush=True)
+        return None

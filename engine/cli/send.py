@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ferry.errors import ConfigError
-from ferry.protocol.pairing import AuthenticationError, Code, Reason
+from ferry.protocol.pairing import Code
 
 from ..config import EngineConfig
 from ..engine import Engine
@@ -31,14 +31,12 @@ from .output import (
     EXIT_FAILED,
     EXIT_OK,
     await_with_progress,
-    error_line,
     report_link,
 )
-from .pairing import add_pairing_options, code_from
+from .pairing import add_pairing_options, announce, code_from
 from .rendezvous import (
     add_rendezvous_option,
-    allocate_code,
-    claim_code,
+    meet,
     network_settings,
     server_url,
 )
@@ -145,25 +143,9 @@ async def send_by_rendezvous(
     and print it (``code: N-word-word``), then wait; with one, join the inbox that made it."""
     _check_paths(paths)
     async with Engine(config) as engine:
-        if code is not None:
-            peer = await engine.connect(claim_code(url, code), code=code)
-        else:
-            mailbox, code = await allocate_code(url)
-            print(f"code: {code}", flush=True)
-            try:
-                peer = await engine.listen(mailbox, code=code)
-            except AuthenticationError as exc:
-                if exc.reason is not Reason.WRONG_SECRET:
-                    raise
-                print(
-                    error_line(
-                        f"{exc.message}; someone tried a wrong code, so it is used up:"
-                        " run ferry send again for a new one"
-                    ),
-                    file=sys.stderr,
-                    flush=True,
-                )
-                return EXIT_AUTH
+        peer = await meet(engine, url, code, again=": run ferry send again for a new one")
+        if peer is None:
+            return EXIT_AUTH
         return await _send_to(engine, peer, paths, verify=verify, trust_new=trust_new)
 
 
@@ -177,13 +159,8 @@ async def _send_to(
     engine: Engine, peer: Peer, paths: Sequence[Path], *, verify: bool, trust_new: bool
 ) -> int:
     """Send every path to the paired ``peer``; exit status 0 only if all arrived."""
-    print(f"paired: {peer.peer_id} by {peer.pairing_mode}", flush=True)
+    announce(engine, peer, verify=verify, trust_new=trust_new)
     peer.add_listener(report_link)
-    if verify:
-        print(f"verifier: {peer.verifier} (peer {peer.peer_id})", flush=True)
-    if trust_new and not peer.trusted and peer.peer_id is not None:
-        engine.trust(peer.peer_id)
-        print(f"trusted: {peer.peer_id}", flush=True)
     transfers: list[Transfer] = []
     for path in paths:
         sent = peer.send(path)

@@ -127,5 +127,6 @@ async def web_receive(args: argparse.Namespace, config: EngineConfig) -> int:
             except FerryError as exc:
                 print(error_line(exc.message), file=sys.stderr)
                 return EXIT_FAILED
-            failures = await _serve(peer)
-    return EXIT_OK if failures == 0 else EXIT_FAILED
+            unfinished: set[str] = set()
+            broke = await _serve(peer, unfinished)
+    return EXIT_OK if not unfinished and not broke else EXIT_FAILED

@@ -6,17 +6,15 @@ read to the end so the pipe never fills, and its whole process group killed on s
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
 import shutil
-import signal
 import subprocess
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from ferry.errors import FerryError
+
+from .server_process import start_server, stop_server
 
 #: The last line coturn logs once its listeners and relay threads run.
 _READY_MARKER = "Total General servers"
@@ -95,37 +93,14 @@ class Coturn:
             raise FerryError(missing)
         self.folder.mkdir(parents=True, exist_ok=True)
         config = self._config()
-        self.process = process = subprocess.Popen(
+        self.process = start_server(
             [*self.prefix, "turnserver", "-c", str(config)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            start_new_session=True,
-        )
-        ready = threading.Event()
-
-        def drain() -> None:
-            assert process.stdout is not None
-            for line in process.stdout:
-                self.log.append(line.rstrip())
-                if _READY_MARKER in line:
-                    ready.set()
-            ready.set()  # it exited
-
-        threading.Thread(target=drain, daemon=True, name="coturn-log").start()
-        if not ready.wait(timeout) or process.poll() is not None:
-            self.stop()
-            raise FerryError("coturn did not start:\n" + "\n".join(self.log[-20:]))
+            ready_marker=_READY_MARKER, log=self.log, what="coturn", timeout=timeout,
+        )  # fmt: skip
 
     def stop(self) -> None:
         process, self.process = self.process, None
-        if process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
+        stop_server(process)
 
     def __enter__(self) -> Coturn:
         self.start()

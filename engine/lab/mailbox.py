@@ -5,17 +5,15 @@ keeps the mailboxes), readiness from its own log line, its process group killed 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import shutil
-import signal
 import subprocess
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 from ferry.errors import FerryError
+
+from .server_process import start_server, stop_server
 
 
 def _twist() -> str | None:
@@ -49,38 +47,18 @@ class MailboxProcess:
         if twist is None:
             raise FerryError(mailbox_missing() or "no twist")
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.process = process = subprocess.Popen(
+        self.process = start_server(
             [*self.prefix, twist, "--log-format=text", "wormhole-mailbox",
              f"--port=tcp:{self.port}:interface={self.ip}",
              f"--channel-db={self.folder / 'channel.sqlite'}",
              f"--usage-db={self.folder / 'usage.sqlite'}"],
-            cwd=self.folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, text=True, start_new_session=True,
+            ready_marker=f"starting on {self.port}", log=self.log,
+            what="the mailbox server", timeout=timeout, cwd=self.folder,
         )  # fmt: skip
-        ready = threading.Event()
-        marker = f"starting on {self.port}"
-
-        def drain() -> None:
-            assert process.stdout is not None
-            for line in process.stdout:
-                self.log.append(line.rstrip())
-                if marker in line:
-                    ready.set()
-            ready.set()
-
-        threading.Thread(target=drain, daemon=True, name="mailbox-log").start()
-        if not ready.wait(timeout) or process.poll() is not None:
-            self.stop()
-            raise FerryError("the mailbox server did not start:\n" + "\n".join(self.log[-20:]))
 
     def stop(self) -> None:
         process, self.process = self.process, None
-        if process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=10)
+        stop_server(process)
 
     def restart(self) -> None:
         self.stop()

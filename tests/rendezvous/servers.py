@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import shutil
-import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from ferry.engine.lab.server_process import start_server, stop_server
 
 TWIST = Path(sys.executable).with_name("twist")
 
@@ -58,7 +57,7 @@ class MailboxServer:
     def start(self, timeout: float = 60.0) -> None:
         assert self.process is None
         twist = str(TWIST) if TWIST.exists() else "twist"
-        self.process = subprocess.Popen(
+        self.process = start_server(
             [
                 twist,
                 "--log-format=text",
@@ -68,36 +67,16 @@ class MailboxServer:
                 f"--usage-db={self.usage_db}",
                 *self.options,
             ],
+            ready_marker=f"starting on {self.port}",
+            log=self.log,
+            what="the mailbox server",
+            timeout=timeout,
             cwd=self.folder,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,  # its own process group, killed whole
         )
-        ready = threading.Event()
-        marker = f"starting on {self.port}"
-        process = self.process
-
-        def drain() -> None:  # read its log to the end, so the pipe never fills
-            assert process.stdout is not None
-            for line in process.stdout:
-                self.log.append(line.rstrip())
-                if marker in line:
-                    ready.set()
-            ready.set()  # it exited
-
-        threading.Thread(target=drain, daemon=True).start()
-        if not ready.wait(timeout) or process.poll() is not None:
-            self.kill()
-            raise RuntimeError("the mailbox server did not start:\n" + "\n".join(self.log[-20:]))
 
     def kill(self) -> None:
         process, self.process = self.process, None
-        if process is None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
+        stop_server(process)
 
 
 # -- what the server keeps ------------------------------------------------------------------
